@@ -1,0 +1,8 @@
+"""Question answering over Chinese government work reports, with cited, checkable evidence."""
+from .assistant import Assistant
+from .config import Config
+from .errors import DocumentError, QAError, QuestionError, UnknownChunkError, UnknownNameError
+from .types import Answer, Chunk, Citation, Hit
+
+__all__ = ["Assistant", "Config", "Answer", "Chunk", "Citation", "Hit", "QAError", "QuestionError",
+           "DocumentError", "UnknownChunkError", "UnknownNameError"]

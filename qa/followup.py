@@ -1,0 +1,33 @@
+"""Resolving elliptic follow-up questions ("那2026年的目标呢？") against the previous ones."""
+from __future__ import annotations
+
+import re
+
+_TIME = re.compile(
+    r"(?:19|20)\d\d年?|[零〇一二三四五六七八九]{4}年|[“\"]?十[一二三四五六七八九]五[”\"]?(?:时期|期间|末)?"
+    r"|去年|今年|明年|过去五年|未来五年|今后五年|这几年|近几年|五年来"
+)
+_LEAD = re.compile(r"^(?:那么|那|那在|还有|另外|再问一下|然后|其中)[，,]?")
+_TAIL = re.compile(r"(?:的情况|情况|的|怎么样|如何)?(?:呢|吗)?[？?。!！]*$")
+FOLLOWUP_MAX_CHARS = 14
+
+
+def is_followup(question: str) -> bool:
+    q = question.strip()
+    return bool(_LEAD.match(q)) or (len(q) <= FOLLOWUP_MAX_CHARS and bool(re.search(r"呢[？?]?$", q)))
+
+
+def resolve(question: str, history: list[str] | None) -> str:
+    """The question to answer: itself, or the previous question with this one's changes applied."""
+    if not history or not is_followup(question):
+        return question.strip()
+    previous = resolve(history[-1], history[:-1])
+    core = _TAIL.sub("", _LEAD.sub("", question.strip()))
+    times = _TIME.findall(core)
+    rest = _TIME.sub("", core).strip("的，, ")
+    base = previous.rstrip("？?。 ")
+    if times and _TIME.search(base):
+        base = _TIME.sub(times[0], base, count=1)
+    elif times:
+        base = f"{times[0]}{base}"
+    return f"{base}（{rest}）？" if rest else f"{base}？"

@@ -1,0 +1,83 @@
+"""Chinese word tokens for BM25, and the everyday-words → report-vocabulary synonym table."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .text import cn_to_arabic, search_form
+
+# Function words and question words carry no topic; everything else counts.
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 等 有 为 对 把 被 将 也 都 就 还 又 并 或 而 之 其 这 那 这个 那个 这些 那些 "
+    "吗 呢 啊 吧 呀 么 多少 什么 哪些 哪个 哪 几 几个 怎么 怎么样 怎样 如何 是否 有没有 是不是 请问 "
+    "我们 我 你 他 她 它 他们 一下 一共 共 多 少 个 了解 知道 告诉 情况 方面 报告 提到 里 中 上 下 "
+    "偃师 偃师区 区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标".split()
+)
+_PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+_jieba_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Synonym:
+    phrase: str  # everyday wording, in search form
+    terms: tuple[str, ...]  # report vocabulary it stands for
+
+
+def load_synonyms(path: Path | None = None) -> list[Synonym]:
+    """Synonym table: one line per everyday phrase, `phrase<TAB>term term …`, `#` comments."""
+    text = path.read_text(encoding="utf-8") if path else resources.files("qa.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+    table = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        phrase, _, terms = line.partition("\t")
+        if terms.strip():
+            table.append(Synonym(search_form(phrase), tuple(search_form(t) for t in terms.split())))
+    return table
+
+
+class Tokenizer:
+    """jieba (rjieba) search-mode tokens over the folded text, stopwords and punctuation dropped."""
+
+    def __init__(self, synonyms: list[Synonym]) -> None:
+        import rjieba
+
+        self._jieba = rjieba
+        self.synonyms = synonyms
+        with _jieba_lock:
+            for syn in synonyms:
+                for term in syn.terms:
+                    if len(term) > 1 and not self._jieba.has_word(term):
+                        self._jieba.add_word(term, None, None)
+
+    def tokens(self, text: str) -> list[str]:
+        folded = search_form(cn_to_arabic(text))
+        with _jieba_lock:
+            words = self._jieba.cut_for_search(folded)
+        return [w for w in words if w not in STOPWORDS and not _PUNCT_TOKEN.match(w)]
+
+    def words(self, text: str) -> list[str]:
+        """Distinct content words (precise-mode cut), for weighing what a question asks about."""
+        folded = search_form(cn_to_arabic(text))
+        with _jieba_lock:
+            words = self._jieba.cut(folded)
+        return list(dict.fromkeys(w for w in words if w not in STOPWORDS and not _PUNCT_TOKEN.match(w)))
+
+    def places(self, text: str) -> list[str]:
+        """Place names (jieba's `ns` tag) in a text, with any 区/县/市 suffix dropped."""
+        with _jieba_lock:
+            tagged = self._jieba.tag(search_form(text))
+        return [re.sub(r"[区县市省镇乡]$", "", w) for w, tag in tagged if tag == "ns" and len(w) >= 2]
+
+    def expand(self, question: str) -> tuple[str, list[str]]:
+        """The question with report vocabulary appended for each everyday phrase it uses, and those terms."""
+        folded = search_form(cn_to_arabic(question))
+        added: list[str] = []
+        for syn in self.synonyms:
+            if syn.phrase in folded:
+                added.extend(t for t in syn.terms if t not in folded and t not in added)
+        return (question + " " + " ".join(added)).strip() if added else question, added

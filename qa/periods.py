@@ -1,0 +1,69 @@
+"""Which period a passage reports on, and which period a question asks about.
+
+Chinese government reports are organised by time: the year under review, the five-year plan under
+review ("十四五"), the next plan ("十五五"), the coming year's tasks. Questions use relative words
+(去年, 今年, 这几年, 未来五年) that only make sense against the report's own date.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import cn_to_arabic, search_form
+
+GLOSSARY = "glossary"
+_GLOSSARY_HEADINGS = ("名词解释", "名词注释", "注释", "附注", "术语解释")
+_CN = "〇一二三四五六七八九"
+_REPORT_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
+_EXPR = re.compile(
+    r"(?P<year>(?:19|20)\d\d)年?|(?P<plan>十[一二三四五六七八九]五)"
+    r"|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
+    r"|(?P<past>过去五年|五年来|这五年|近五年|这几年|近几年|近年来|这些年)"
+    r"|(?P<future>未来五年|今后五年|接下来五年|下一个五年|到20\d\d年)"
+)
+
+
+def report_year(text: str) -> int | None:
+    """The year the report was delivered, from the first full date near its top."""
+    m = _REPORT_DATE.search(search_form(text[:600]))
+    return int(m.group(1)) if m else None
+
+
+def plan_of(year: int) -> str:
+    """Five-year plan covering a year: 2021–2025 → 十四五, 2026–2030 → 十五五."""
+    return f"十{_CN[(year - 2021) // 5 + 4]}五"
+
+
+def periods_in(text: str, year: int | None) -> list[str]:
+    """Period labels named in a text, in order of appearance.
+
+    With the report delivered in `year`: 去年 → year-1, 今年 → year; 明年 also → year, since a reader of
+    the report asks about the plans it makes, and the report plans nothing beyond its own year and plan.
+    """
+    labels: list[str] = []
+    for m in _EXPR.finditer(search_form(cn_to_arabic(text))):
+        kind = m.lastgroup
+        if kind == "year":
+            y = int(m.group("year"))
+            labels.append(str(y))
+            if year is not None and y not in (year - 1, year) and 2021 <= y <= 2040:
+                labels.append(plan_of(y))
+        elif kind == "plan":
+            labels.append(m.group("plan"))
+        elif year is None:
+            continue
+        elif kind == "last":
+            labels.append(str(year - 1))
+        elif kind == "this":
+            labels.append(str(year))
+        elif kind == "past":
+            labels.append(plan_of(year - 1))
+        elif kind == "future":
+            labels.append(plan_of(year))
+    return list(dict.fromkeys(labels))
+
+
+def heading_period(title: str, year: int | None) -> str | None:
+    if any(title.strip().startswith(h) for h in _GLOSSARY_HEADINGS):
+        return GLOSSARY
+    found = periods_in(title, year)
+    return found[0] if found else None

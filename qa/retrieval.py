@@ -1,0 +1,87 @@
+"""Hybrid retrieval: BM25 over jieba tokens and dense e5 vectors, fused, boosted by the question's period."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Config
+from .embedders import Embedder
+from .errors import UnknownNameError
+from .lexical import Tokenizer
+from .periods import periods_in
+from .store import Index
+from .types import Hit
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Query:
+    """A question prepared once for every retriever: synonyms added, periods resolved."""
+
+    text: str
+    expanded: str
+    tokens: list[str]
+    periods: list[str]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, tokenizer: Tokenizer, config: Config) -> None:
+        self.index, self.embedder, self.tokenizer, self.config = index, embedder, tokenizer, config
+        years = [d.year for d in index.documents.values() if d.year]
+        # One report year for relative words; with several reports the newest one wins.
+        self.report_year = max(years) if years else None
+
+    def prepare(self, question: str) -> Query:
+        expanded, _ = self.tokenizer.expand(question)
+        return Query(question, expanded, self.tokenizer.tokens(expanded), periods_in(question, self.report_year))
+
+    def bm25_scores(self, query: Query) -> np.ndarray:
+        if not query.tokens:
+            return np.zeros(len(self.index.chunks), dtype=np.float32)
+        return np.asarray(self.index.bm25.get_scores(query.tokens), dtype=np.float32)
+
+    def dense_scores(self, query: Query) -> np.ndarray:
+        vector = self.embedder.embed_queries([query.expanded])
+        n = len(self.index.chunks)
+        scores, ids = self.index.vectors.search(vector, n)
+        out = np.zeros(n, dtype=np.float32)
+        out[ids[0]] = scores[0]
+        return out
+
+    def search(self, query: Query, top_k: int, mode: str | None = None) -> list[Hit]:
+        mode = mode or self.config.mode
+        if mode not in MODES:
+            raise UnknownNameError("retrieval mode", mode, list(MODES))
+        ranked: dict[str, np.ndarray] = {}
+        if mode in ("hybrid", "bm25"):
+            t = time.perf_counter()
+            ranked["bm25"] = self.bm25_scores(query)
+            query.timings_ms["bm25"] = (time.perf_counter() - t) * 1000
+        if mode in ("hybrid", "dense"):
+            t = time.perf_counter()
+            ranked["dense"] = self.dense_scores(query)
+            query.timings_ms["dense"] = (time.perf_counter() - t) * 1000
+        fused, ranks = self._fuse(ranked)
+        if query.periods:
+            matches = np.array([c.period in query.periods for c in self.index.chunks])
+            fused = fused * np.where(matches, 1.0 + self.config.period_boost, 1.0)
+        order = np.argsort(-fused, kind="stable")[:top_k]
+        return [Hit(self.index.chunks[i], float(fused[i]), {name: int(r[i]) for name, r in ranks.items()}) for i in order]
+
+    def _fuse(self, scores: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Reciprocal-rank fusion; each retriever's rank list also comes back for the sources panel."""
+        weights = {"bm25": self.config.bm25_weight, "dense": self.config.dense_weight}
+        n = len(self.index.chunks)
+        fused = np.zeros(n, dtype=np.float64)
+        ranks: dict[str, np.ndarray] = {}
+        for name, s in scores.items():
+            order = np.argsort(-s, kind="stable")
+            rank = np.empty(n, dtype=np.int64)
+            rank[order] = np.arange(1, n + 1)
+            ranks[name] = rank
+            fused += weights[name] / (self.config.rrf_k + rank)
+        return fused * self.config.rrf_k, ranks

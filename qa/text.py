@@ -1,0 +1,129 @@
+"""Chinese text normalisation: repairing PDF-extraction scars for display, and a further form for matching.
+
+Two forms on purpose: the *display* text keeps the document's characters (full-width punctuation, Chinese
+numerals) so a cited span reads like the report; the *search* form folds width, case, whitespace and
+markup so that "１０８ 个", "108个" and "108 个" compare equal.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SENTENCE_END = "。！？!?；;"
+# A paragraph whose last character is one of these is complete; anything else continues on the next line.
+PARAGRAPH_END = SENTENCE_END + "：:…"
+
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_LATEX_SUB = re.compile(r"_\{([^{}]*)\}")
+_BOLD = re.compile(r"\*\*")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def clean_display(text: str) -> str:
+    """Display form of one logical paragraph: markup and subscripts resolved, PDF spacing removed.
+
+    Whitespace is dropped unless it separates two ASCII words ("Hello World" keeps its space,
+    "108 个" and "增长 5.2%" lose theirs).
+    """
+    text = _BOLD.sub("", text)
+    text = _LATEX_SUB.sub(r"\1", text).translate(_SUBSCRIPT)
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            prev = out[-1] if out else ""
+            nxt = next((c for c in text[i + 1 :] if not c.isspace()), "")
+            if prev and nxt and _ASCII_WORD.match(prev) and _ASCII_WORD.match(nxt) and out[-1] != " ":
+                out.append(" ")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def search_form(text: str) -> str:
+    """Folded form for matching: NFKC (full/half width), lower case, no whitespace or markup."""
+    text = _LATEX_SUB.sub(r"\1", _BOLD.sub("", text)).translate(_SUBSCRIPT)
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"\s+", "", text)
+
+
+_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_CHARS = "".join(_CN_DIGIT) + "".join(_CN_UNIT)
+# Names of five-year plans and fixed phrases must not become numbers ("十四五" is not 145).
+_PROTECTED = re.compile(r"十[一二三四五六七八九]五|[一二三四五六七八九十]+[、）)]|一[是批些起体带道体方]|[三四五六]大|两[个项河会高]")
+
+
+def _cn_int(s: str) -> int | None:
+    """Value of a Chinese integer with units ("二十四" → 24, "三千" → 3000, "一百零六" → 106)."""
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            section += (1 if digit is None else digit) * _CN_UNIT[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            total += (section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def cn_to_arabic(text: str) -> str:
+    """Rewrite the Chinese numerals that carry figures: 百分之五 → 5%, 二〇二五年 → 2025年, 八千人 → 8000人.
+
+    Conservative on purpose: a bare single numeral ("三农", "一带一路") is left alone, as are
+    plan names ("十五五") and list markers ("一、", "（三）").
+    """
+    protected: dict[str, str] = {}
+
+    def protect(m: re.Match[str]) -> str:
+        key = f"\x00{len(protected)}\x00"
+        protected[key] = m.group(0)
+        return key
+
+    text = _PROTECTED.sub(protect, text)
+    text = re.sub(
+        r"百分之([" + _CN_CHARS + r"点]+)",
+        lambda m: f"{_cn_decimal(m.group(1))}%" if _cn_decimal(m.group(1)) is not None else m.group(0),
+        text,
+    )
+    # Year written digit by digit: 二〇二五年 / 二零二六
+    text = re.sub(r"([零〇○一二三四五六七八九]{4})(?=年)", lambda m: "".join(str(_CN_DIGIT[c]) for c in m.group(1)), text)
+    # Numbers with a unit character, or followed by 万/亿: 二十四, 三千, 一百零六, 五万
+    text = re.sub(
+        r"[" + _CN_CHARS + r"]*[十百千][" + _CN_CHARS + r"]*|[" + _CN_CHARS + r"]+(?=[万亿])",
+        lambda m: str(_cn_int(m.group(0))) if _cn_int(m.group(0)) is not None else m.group(0),
+        text,
+    )
+    for key, value in protected.items():
+        text = text.replace(key, value)
+    return text
+
+
+def _cn_decimal(s: str) -> str | None:
+    whole, _, frac = s.partition("点")
+    w = _cn_int(whole) if whole else 0
+    if w is None or any(c not in _CN_DIGIT for c in frac):
+        return None
+    return f"{w}.{''.join(str(_CN_DIGIT[c]) for c in frac)}" if frac else str(w)
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def answer_form(text: str) -> str:
+    """Form used to compare answers: search form, Chinese numerals as digits, punctuation removed."""
+    folded = search_form(cn_to_arabic(unicodedata.normalize("NFKC", text)))
+    # Keep the decimal point and percent sign: "5.5%" must not become "55".
+    return re.sub(r"[^\w.%]+|_", "", folded)
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Figures in a text, after width folding and Chinese numeral conversion ("１０８" and "一百零八" → "108")."""
+    return NUMBER.findall(search_form(cn_to_arabic(text)))
