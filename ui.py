@@ -30,6 +30,7 @@ EXAMPLES = [
 ]
 MODE_LABELS = {"hybrid": "混合（向量 + BM25）", "dense": "向量检索", "bm25": "BM25 关键词"}
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+CONCURRENCY = 4  # questions answered at once (shared by the chat and the API)
 
 CSS = """
 #qa-chat .qa-q{white-space:pre-wrap;word-break:break-word}
@@ -55,7 +56,7 @@ mark{background:#ffe58f;color:#1f1f1f;padding:0 .1em;border-radius:2px}
 .qa-flash{animation:qa-flash 1.6s ease-out}
 @keyframes qa-flash{0%{box-shadow:0 0 0 3px #f59e0b}100%{box-shadow:0 0 0 0 transparent}}
 .qa-sources{font-size:.9em}
-.qa-sources ol{list-style:none;padding:0;margin:.4em 0;display:flex;flex-direction:column;gap:.35em}
+.qa-src-list{margin:.4em 0;display:flex;flex-direction:column;gap:.35em}
 .qa-src-head{font-weight:600}
 .qa-empty{color:var(--body-text-color-subdued);padding:1em 0}
 .qa-rank{font-weight:700}
@@ -119,7 +120,7 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
         if question.strip():
             messages.append({"role": "user", "content": render.user_message(question)})
         messages.append({"role": "assistant", "content": render.notice(str(exc))})
-        return question, messages, history, gr.skip()
+        return (question if question.strip() else ""), messages, history, gr.skip()
     key = key or uuid.uuid4().hex[:8]
     messages.append({"role": "user", "content": render.user_message(question)})
     messages.append({"role": "assistant", "content": render.answer_message(answer, question, key)})
@@ -152,7 +153,7 @@ def _defaults(assistant: Any) -> tuple[int, str]:
 
 def build_ui(assistant: Any) -> gr.Blocks:
     top_k_default, mode_default = _defaults(assistant)
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         history = gr.State([])
         gr.HTML(f"<h1 style='margin:.2em 0'>{render.esc(TITLE)}</h1><div class='qa-empty' style='padding:0'>"
                 "回答只依据报告原文；每个回答都带有可点击的引用 [n]，点开即可看到原文段落与高亮的依据。</div>",
@@ -162,12 +163,13 @@ def build_ui(assistant: Any) -> gr.Blocks:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=420):
                         chatbot = gr.Chatbot(label="对话", elem_id="qa-chat", height=560, latex_delimiters=[],
-                                             feedback_options=None, buttons=["copy"], resizable=True,
+                                             feedback_options=None, buttons=[], resizable=True,
                                              placeholder="请就报告内容提问，或点击下方的示例问题。")
                         with gr.Row():
-                            question = gr.Textbox(show_label=False, elem_id="qa-question", scale=6, max_lines=4,
+                            question = gr.Textbox(label="问题", show_label=False, elem_id="qa-question", scale=6, max_lines=4,
                                                   placeholder="输入问题，例如：2025年地区生产总值增长多少？（回车提交）")
                             send = gr.Button("提问", variant="primary", elem_id="qa-send", scale=1, min_width=80)
+                        gr.Markdown("示例问题（点击即问）：", elem_classes="qa-examples-label")
                         with gr.Row(elem_id="qa-examples"):
                             example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
                         with gr.Row():
@@ -178,21 +180,23 @@ def build_ui(assistant: Any) -> gr.Blocks:
                                             value=mode_default, label="检索方式")
                     with gr.Column(scale=2, min_width=320):
                         gr.Markdown("### 检索来源（最近一次回答）")
-                        sources = gr.HTML(render.sources_placeholder(), elem_id="qa-sources", js_on_load=None)
+                        sources = gr.HTML(render.sources_placeholder(), label="检索来源", elem_id="qa-sources",
+                                          js_on_load=None)
             with gr.Tab("原文", id="source"):
                 gr.HTML(render.documents(assistant.chunks, assistant.documents), elem_id="qa-docs",
                         js_on_load=None)
 
         turn_in, turn_out = [question, chatbot, history, top_k, mode], [question, chatbot, history, sources]
 
-        def chat(q, msgs, hist, k, m):
-            return respond(assistant, q, msgs, hist, k, m)
+        def chat(question, messages, history, top_k, mode):
+            return respond(assistant, question, messages, history, top_k, mode)
 
-        question.submit(chat, turn_in, turn_out, api_name="chat")
-        send.click(chat, turn_in, turn_out, api_visibility="private")
+        busy = {"concurrency_id": "qa", "concurrency_limit": CONCURRENCY}  # ask() is thread-safe
+        question.submit(chat, turn_in, turn_out, api_name="chat", **busy)
+        send.click(chat, turn_in, turn_out, api_visibility="private", **busy)
         for btn, q in zip(example_buttons, EXAMPLES):
             btn.click(lambda msgs, hist, k, m, q=q: respond(assistant, q, msgs, hist, k, m),
-                      turn_in[1:], turn_out, api_visibility="private")
+                      turn_in[1:], turn_out, api_visibility="private", **busy)
         clear.click(cleared, None, [chatbot, history, sources, question], api_visibility="private")
         chatbot.clear(lambda: cleared()[1:3], None, [history, sources], api_visibility="private")
 
@@ -200,7 +204,7 @@ def build_ui(assistant: Any) -> gr.Blocks:
             """Answer one question: the JSON of `qa ask --json` (answer, citations with evidence, retrieved)."""
             return ask_json(assistant, question, top_k, history, mode)
 
-        gr.api(ask, api_name="ask")
+        gr.api(ask, api_name="ask", **busy)
         demo.load(None, None, None, js=JS, api_visibility="private")
     return demo
 

@@ -8,22 +8,31 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexical import Tokenizer
 from .periods import GLOSSARY
 from .retrieval import Query
 from .text import cn_to_arabic, numbers_in, search_form
-from .types import Citation, Hit
+from .types import Chunk, Citation, Hit
 
 REFUSAL = "报告中未找到相关信息"
-_HOW_MUCH = re.compile(r"多少|几[个家项天所座条次批年万亿倍]|几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
+_HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
 _DEFINE = re.compile(r"什么是|是什么意思|什么意思|指什么|指的是|是指|包括哪些|是哪些|含义|是啥")
-_UNIT = re.compile(r"(?:多少|几)([个家项天所座条次批户人元亩吨公里平方米斤场批座套辆%]|万人|亿元|万元|亿斤|万亩|公里)")
-_TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年|前")
+_WHICH = re.compile(r"什么|哪|谁")
+# Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
+_UNIT = re.compile(r"(?:多少|几)(家|项|天|所|座|条|次|户|人|元|亩|吨|公里|平方米|斤|场|套|辆|万人|亿元|万元|亿斤|万亩)")
+_TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
+_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+_SUBQUESTION = re.compile(r"[^？?]+[？?]?")
+# jieba part-of-speech tags: time words, pronouns, adverbs, numerals, measure words, localisers,
+# particles, prepositions, conjunctions, modal particles carry no topic.
+_FUNCTION_TAGS = set("trdmqfupcyexz")
+_NOUN_TAGS = set("nlbgj")
+ABSENT_WORD_WEIGHT = 0.5
 MAX_WINDOW_CLAUSES = 3
-SECOND_WINDOW_GAIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,13 @@ class Window:
     start: int  # span inside the chunk text
     end: int
     score: float
-    covered: frozenset[str]
+    coverage: float
+
+
+@lru_cache(maxsize=4096)
+def _clauses(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Clause spans of a passage with their search forms, computed once per passage."""
+    return tuple((m.start(), m.end(), search_form(cn_to_arabic(m.group(0)))) for m in _CLAUSE.finditer(text))
 
 
 class ExtractiveAnswerer:
@@ -41,90 +56,137 @@ class ExtractiveAnswerer:
     def __init__(self, tokenizer: Tokenizer, corpus: list[str], refusal_threshold: float) -> None:
         self.tokenizer = tokenizer
         self._corpus = [search_form(cn_to_arabic(t)) for t in corpus]
-        self._idf: dict[str, float] = {}
+        self._df_cache: dict[str, int] = {}
         self.refusal_threshold = refusal_threshold
 
+    def _df(self, token: str) -> int:
+        if token not in self._df_cache:
+            self._df_cache[token] = sum(token in text for text in self._corpus)
+        return self._df_cache[token]
+
     def idf(self, token: str) -> float:
-        if token not in self._idf:
-            df = sum(token in text for text in self._corpus)
-            # A word absent from every document counts like a rare one: it may be everyday wording.
-            self._idf[token] = math.log((len(self._corpus) + 1) / (max(df, 1) + 0.5)) * (0.3 if len(token) == 1 else 1.0)
-        return self._idf[token]
+        # A word absent from every document counts like a rare one.
+        return math.log((len(self._corpus) + 1) / (max(self._df(token), 1) + 0.5)) * (0.3 if len(token) == 1 else 1.0)
 
     def key_terms(self, question: str) -> dict[str, float]:
-        """Content words of the question with their weights (idf), synonyms folded in later."""
-        words = [w for w in self.tokenizer.words(question) if not re.fullmatch(r"\d{4}", w)]
-        return {w: self.idf(w) for w in words}
+        """Content words of the question weighted by idf.
 
-    def answer(self, query: Query, hits: list[Hit]) -> tuple[str, list[Citation], bool]:
+        A word the documents never use is backed off to its parts ("清华北大" → "清华", "北大").
+        """
+        terms: dict[str, float] = {}
+        for word, tag in self.tokenizer.tagged(question):
+            if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and not re.search(r"\d", word)):
+                continue
+            if self._df(word):
+                terms[word] = self.idf(word)
+                continue
+            parts = [p for p in self.tokenizer.parts(word) if p != word and self._df(p)] if len(word) > 2 else []
+            for part in parts:
+                terms[part] = self.idf(part)
+            if not parts:
+                # Absent from every document: a noun is probably the subject (refuse if unmatched),
+                # anything else is everyday phrasing that should not sink the answer.
+                terms[word] = self.idf(word) if tag[:1] in _NOUN_TAGS else ABSENT_WORD_WEIGHT
+        return terms
+
+    def rerank(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Order passages by how well their best clause window answers the question."""
         terms = self.key_terms(query.text)
         if not hits or not terms:
+            return hits
+        best: dict[int, float] = {}
+        for w in self._windows(query.text, query.periods, terms, hits):
+            best[w.hit] = max(best.get(w.hit, -9.0), w.score)
+        order = sorted(range(len(hits)), key=lambda i: -best.get(i, -9.0))
+        return [Hit(hits[i].chunk, best.get(i, 0.0), {**hits[i].ranks, "fused": i + 1}) for i in order]
+
+    def answer(self, query: Query, hits: list[Hit]) -> tuple[str, list[Citation], bool]:
+        if not hits or self._names_unknown_place(query.text):
             return REFUSAL, [], True
-        if self._names_unknown_place(query.text):
-            return REFUSAL, [], True
-        windows = sorted(self._windows(query, terms, hits), key=lambda w: -w.score)
-        if not windows:
-            return REFUSAL, [], True
-        total = sum(terms.values())
-        best = windows[0]
-        if self._coverage(best.covered, terms) < self.refusal_threshold or not self._has_needed_figure(query.text, hits[best.hit], best):
-            return REFUSAL, [], True
-        chosen = [best]
-        second = next((w for w in windows[1:] if w.hit != best.hit or w.start >= best.end or w.end <= best.start), None)
-        if second and sum(terms[t] for t in second.covered - best.covered) / total >= SECOND_WINDOW_GAIN:
-            chosen.append(second)
-        return self._compose(chosen, hits)
+        chosen: list[Window] = []
+        for part in self._subquestions(query.text):
+            for window in self._answer_part(part, query.periods, hits):
+                if not any(w.hit == window.hit and w.start < window.end and window.start < w.end for w in chosen):
+                    chosen.append(window)
+        return self._compose(chosen, hits) if chosen else (REFUSAL, [], True)
+
+    def _subquestions(self, question: str) -> list[str]:
+        """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
+        from .followup import merge
+
+        parts = [p.strip() for p in _SUBQUESTION.findall(question) if len(p.strip("？? ")) > 1]
+        if len(parts) <= 1:
+            return [question]
+        first = parts[0]
+        return [first] + [p if len([t for t in self.key_terms(p) if self._df(t)]) >= 2 else merge(p, first) for p in parts[1:]]
+
+    def _answer_part(self, question: str, periods: list[str], hits: list[Hit]) -> list[Window]:
+        terms = self.key_terms(question)
+        if not terms:
+            return []
+        windows = sorted(self._windows(question, periods, terms, hits), key=lambda w: -w.score)
+        good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)]
+        if not good:
+            return []
+        chosen = [good[0]]
+        # A comparison across periods ("今年的目标比去年多多少") needs the best window of each period.
+        for period in periods if len(set(periods)) > 1 else []:
+            if hits[chosen[0].hit].chunk.period != period:
+                other = next((w for w in good if hits[w.hit].chunk.period == period), None)
+                if other and other.score > good[0].score - 0.3:
+                    chosen.append(other)
+        return chosen
 
     def _names_unknown_place(self, question: str) -> bool:
         """Another district or county than the documents talk about: the subject is simply absent."""
-        return any(not any(p in text for text in self._corpus) for p in self.tokenizer.places(question))
+        return any(not self._df(p) for p in self.tokenizer.places(question))
 
-    def _coverage(self, covered: frozenset[str], terms: dict[str, float]) -> float:
-        total = sum(terms.values())
-        return sum(terms[t] for t in covered) / total if total else 0.0
-
-    def _windows(self, query: Query, terms: dict[str, float], hits: list[Hit]) -> list[Window]:
-        synonyms = {s.phrase: s.terms for s in self.tokenizer.synonyms}
-        how_much, when = bool(_HOW_MUCH.search(query.text)), bool(_WHEN.search(query.text))
-        define = bool(_DEFINE.search(query.text))
+    def _windows(self, question: str, periods: list[str], terms: dict[str, float], hits: list[Hit]) -> list[Window]:
+        alternatives = {t: [s for syn in self.tokenizer.synonyms if t in syn.phrase for s in syn.terms] for t in terms}
+        how_much, when = bool(_HOW_MUCH.search(question)), bool(_WHEN.search(question))
+        define, which = bool(_DEFINE.search(question)), bool(_WHICH.search(question))
+        total = sum(terms.values()) or 1.0
         top = max(h.score for h in hits) or 1.0
         out = []
         for h_i, hit in enumerate(hits):
-            text = hit.chunk.text
-            heading = search_form(" ".join(hit.chunk.section[1:]))
-            clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
-            spans = [(clauses[i][0], clauses[j][1]) for i in range(len(clauses))
-                     for j in range(i, min(i + MAX_WINDOW_CLAUSES, len(clauses)))]
-            if define and hit.chunk.period == GLOSSARY:
-                spans.append((0, len(text)))
-            for a, b in spans:
-                piece = search_form(cn_to_arabic(text[a:b]))
-                context = piece + heading
-                covered = frozenset(t for t in terms if t in context or any(
-                    t in phrase and any(s in piece for s in syns) for phrase, syns in synonyms.items()))
-                score = self._coverage(covered, terms)
-                # In-window matches count more than matches that only the headings provide.
-                score -= 0.15 * self._coverage(frozenset(t for t in covered if t not in piece and t in heading), terms)
+            chunk = hit.chunk
+            heading = search_form(" ".join(chunk.section))
+            clauses = _clauses(chunk.text)
+            spans = [(i, j) for i in range(len(clauses)) for j in range(i, min(i + MAX_WINDOW_CLAUSES, len(clauses)))]
+            whole = define and chunk.period == GLOSSARY
+            if whole:
+                spans.append((0, len(clauses) - 1))
+            for i, j in spans:
+                piece = "".join(c[2] for c in clauses[i : j + 1])
+                in_piece = {t for t in terms if t in piece or any(s in piece for s in alternatives[t])}
+                in_heading = {t for t in terms if t not in in_piece and t in heading}
+                coverage = (sum(terms[t] for t in in_piece) + sum(terms[t] for t in in_heading)) / total
+                # Matches inside the window count more than those only its headings provide.
+                score = coverage - 0.15 * sum(terms[t] for t in in_heading) / total
                 if how_much:
                     score += 0.2 if numbers_in(piece) else -0.2
                 if when and _TIME_WORDS.search(piece):
                     score += 0.2
-                if define and hit.chunk.period == GLOSSARY:
-                    score += 0.3 * (b - a == len(text))
-                if query.periods and hit.chunk.period and hit.chunk.period not in query.periods:
+                if whole and (i, j) == (0, len(clauses) - 1):
+                    score += 0.3
+                if which and any(q not in search_form(question) for q in _QUOTED.findall(piece)):
+                    score += 0.1
+                if periods and chunk.period and chunk.period not in periods:
                     score -= 0.15
-                score += 0.25 * hit.score / top - 0.02 * (b - a) / 40
-                out.append(Window(h_i, a, b, score, covered))
+                score += 0.25 * hit.score / top - 0.02 * (clauses[j][1] - clauses[i][0]) / 40
+                out.append(Window(h_i, clauses[i][0], clauses[j][1], score, coverage))
         return out
 
-    def _has_needed_figure(self, question: str, hit: Hit, window: Window) -> bool:
-        """A question asking for a figure in a unit (多少元, 几公里) needs that unit next to a number."""
+    def _has_needed_figure(self, question: str, chunk: Chunk, window: Window) -> bool:
+        """A question asking for a figure in a specific unit (多少元, 几公里) needs that unit after a number,
+        in a clause of the window that is about the question (not a neighbouring clause's figure)."""
         m = _UNIT.search(search_form(cn_to_arabic(question)))
         if not m:
             return True
-        unit = m.group(1)
-        piece = search_form(cn_to_arabic(hit.chunk.text[window.start : window.end]))
-        return bool(re.search(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(unit), piece))
+        terms = self.key_terms(question)
+        clauses = [c[2] for c in _clauses(chunk.text) if window.start <= c[0] and c[1] <= window.end]
+        figure = re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(m.group(1)))
+        return any(figure.search(c) and any(t in c for t in terms) for c in clauses)
 
     def _compose(self, windows: list[Window], hits: list[Hit]) -> tuple[str, list[Citation], bool]:
         citations: list[Citation] = []

@@ -91,8 +91,12 @@ class Assistant:
         t = time.perf_counter()
         query = self.retriever.prepare(understood)
         timings = {"prepare": (time.perf_counter() - t) * 1000}
-        hits = self.retriever.search(query, max(1, top_k or self.config.top_k), mode)
+        k = max(1, top_k or self.config.top_k)
+        pool = self.retriever.search(query, max(k, self.config.rerank_pool), mode)
         timings.update(query.timings_ms)
+        t = time.perf_counter()
+        hits = self.answerer.rerank(query, pool)[:k] if self.config.rerank_pool else pool
+        timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         text, citations, refused = self.answerer.answer(query, hits)
         timings["answer"] = (time.perf_counter() - t) * 1000

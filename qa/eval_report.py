@@ -60,7 +60,7 @@ def result_record(result: ItemResult) -> dict[str, Any]:
         "cited_chunk_ids": [c.chunk.id for c in answer.citations],
         "retrieved_chunk_ids": [h.chunk.id for h in answer.hits],
         "first_hit_rank": j.first_hit_rank,
-        "retrieval_hit": None if not item.answerable else j.first_hit_rank is not None and j.first_hit_rank <= RETRIEVAL_DEPTH,
+        "retrieval_hit": None if not item.answerable else "missed retrieval" not in j.failures,
         "answer_correct": j.answer_correct,
         "char_f1": j.char_f1,
         "correct": j.correct,

@@ -117,6 +117,9 @@ def load_set(path: str | Path) -> tuple[list[EvalItem], list[str]]:
     return items, errors
 
 
+_FIELD_TYPES = {"id": str, "question": str, "answerable": bool, "answer": str, "type": str, "section": str}
+
+
 def _parse_item(line: str) -> EvalItem:
     try:
         d = json.loads(line)
@@ -127,12 +130,9 @@ def _parse_item(line: str) -> EvalItem:
     for key in ("id", "question", "answerable"):
         if key not in d:
             raise ValueError(f"missing field {key!r}")
-    _expect(d, "id", str)
-    _expect(d, "question", str)
-    _expect(d, "answerable", bool)
-    for key in ("answer", "type", "section"):
-        if key in d:
-            _expect(d, key, str)
+    for key, kind in _FIELD_TYPES.items():
+        if key in d and not isinstance(d[key], kind):
+            raise ValueError(f"field {key!r} must be {kind.__name__}, got {type(d[key]).__name__}")
     for key in ("answer_aliases", "evidence"):
         if key in d and not (isinstance(d[key], list) and all(isinstance(s, str) and s.strip() for s in d[key])):
             raise ValueError(f"field {key!r} must be a list of non-empty strings")
@@ -143,20 +143,10 @@ def _parse_item(line: str) -> EvalItem:
     if d["answerable"] and not d.get("evidence"):
         raise ValueError("answerable item without evidence (retrieval cannot be judged)")
     return EvalItem(
-        id=d["id"],
-        question=d["question"],
-        answerable=d["answerable"],
-        answer=d.get("answer", "报告未提及"),
-        aliases=tuple(d.get("answer_aliases", ())),
-        evidence=tuple(d.get("evidence", ())),
-        type=d.get("type") or "other",
-        section=d.get("section", ""),
+        id=d["id"], question=d["question"], answerable=d["answerable"], answer=d.get("answer", "报告未提及"),
+        aliases=tuple(d.get("answer_aliases", ())), evidence=tuple(d.get("evidence", ())),
+        type=d.get("type") or "other", section=d.get("section", ""),
     )
-
-
-def _expect(d: dict[str, Any], key: str, kind: type) -> None:
-    if not isinstance(d[key], kind):
-        raise ValueError(f"field {key!r} must be {kind.__name__}, got {type(d[key]).__name__}")
 
 
 def select_split(items: Sequence[EvalItem], split: str) -> list[EvalItem]:
@@ -177,6 +167,7 @@ def select_split(items: Sequence[EvalItem], split: str) -> list[EvalItem]:
 
 
 def run(assistant: AskLike, items: Sequence[EvalItem], top_k: int = 5, progress: bool = True) -> list[ItemResult]:
+    """Ask every question in order, timing each call (the fallback when an answer reports no total)."""
     results = []
     for item in tqdm(items, desc="eval", unit="q", file=sys.stderr, disable=not progress):
         start = time.perf_counter()
@@ -239,9 +230,11 @@ def _distinct(chunks: Iterable[Chunk]) -> list[Chunk]:
 
 
 def judge(item: EvalItem, answer: Answer) -> Judgement:
+    """Score one answer against its gold item; the metrics aggregate these."""
     if not item.answerable:
-        failures = [] if answer.refused else ["missed refusal"]
-        return Judgement(None, None, None, None, None, None, correct=answer.refused, failures=failures)
+        return Judgement(first_hit_rank=None, evidence_recall=None, answer_correct=None, char_f1=None,
+                         cite_precision=None, cite_recall=None, correct=answer.refused,
+                         failures=[] if answer.refused else ["missed refusal"])
 
     evidence = [search_form(e) for e in item.evidence]
     retrieved = [search_form(c.text) for c in _distinct(h.chunk for h in answer.hits)]
@@ -266,7 +259,8 @@ def judge(item: EvalItem, answer: Answer) -> Judgement:
         failures.append("wrong answer")
     if first_hit is None or first_hit > RETRIEVAL_DEPTH:
         failures.append("missed retrieval")
-    return Judgement(first_hit, evidence_recall, correct, f1, cite_precision, cite_recall, correct, failures)
+    return Judgement(first_hit_rank=first_hit, evidence_recall=evidence_recall, answer_correct=correct, char_f1=f1,
+                     cite_precision=cite_precision, cite_recall=cite_recall, correct=correct, failures=failures)
 
 
 # ---------------------------------------------------------------- metrics
@@ -417,7 +411,10 @@ def evaluate(
     """Run the set, write the run's files to out_dir, print a summary; returns (metrics, threshold failures)."""
     from . import eval_report  # imported here because eval_report builds on this module
 
-    parse_minimums(minimums)  # a typo in a threshold should fail before a long run, not after
+    # A typo in a threshold should fail before a long run, not after; per-type and per-stage names are
+    # only known once the run is done.
+    parse_minimums(minimums)
+    check_minimums(compute_metrics([]), [m for m in minimums if not m.startswith(("by_type.", "latency_ms.stages."))])
     items, skipped = load_set(set_path)
     for message in skipped:
         print(f"{set_path}: skipped {message}", file=sys.stderr)

@@ -17,17 +17,21 @@ def is_followup(question: str) -> bool:
     return bool(_LEAD.match(q)) or (len(q) <= FOLLOWUP_MAX_CHARS and bool(re.search(r"呢[？?]?$", q)))
 
 
-def resolve(question: str, history: list[str] | None) -> str:
-    """The question to answer: itself, or the previous question with this one's changes applied."""
-    if not history or not is_followup(question):
-        return question.strip()
-    previous = resolve(history[-1], history[:-1])
+def merge(question: str, previous: str) -> str:
+    """`previous` with the time and topic changes that the elliptic `question` asks for."""
     core = _TAIL.sub("", _LEAD.sub("", question.strip()))
     times = _TIME.findall(core)
     rest = _TIME.sub("", core).strip("的，, ")
-    base = previous.rstrip("？?。 ")
+    base = previous.strip().rstrip("？?。 ")
     if times and _TIME.search(base):
         base = _TIME.sub(times[0], base, count=1)
     elif times:
         base = f"{times[0]}{base}"
     return f"{base}（{rest}）？" if rest else f"{base}？"
+
+
+def resolve(question: str, history: list[str] | None) -> str:
+    """The question to answer: itself, or the previous question with this one's changes applied."""
+    if not history or not is_followup(question):
+        return question.strip()
+    return merge(question, resolve(history[-1], history[:-1]))

@@ -14,7 +14,7 @@ STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 等 有 为 对 把 被 将 也 都 就 还 又 并 或 而 之 其 这 那 这个 那个 这些 那些 "
     "吗 呢 啊 吧 呀 么 多少 什么 哪些 哪个 哪 几 几个 怎么 怎么样 怎样 如何 是否 有没有 是不是 请问 "
     "我们 我 你 他 她 它 他们 一下 一共 共 多 少 个 了解 知道 告诉 情况 方面 报告 提到 里 中 上 下 "
-    "偃师 偃师区 区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标".split()
+    "偃师 偃师区 区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标 名字 名称 叫 叫做 具体".split()
 )
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
 _jieba_lock = threading.Lock()
@@ -49,6 +49,9 @@ class Tokenizer:
         self._jieba = rjieba
         self.synonyms = synonyms
         with _jieba_lock:
+            # Five-year plan names are single words ("十五五", not "十五" + "五").
+            for plan in (f"十{d}五" for d in "一二三四五六七八九"):
+                self._jieba.add_word(plan, None, None)
             for syn in synonyms:
                 for term in syn.terms:
                     if len(term) > 1 and not self._jieba.has_word(term):
@@ -60,12 +63,21 @@ class Tokenizer:
             words = self._jieba.cut_for_search(folded)
         return [w for w in words if w not in STOPWORDS and not _PUNCT_TOKEN.match(w)]
 
-    def words(self, text: str) -> list[str]:
-        """Distinct content words (precise-mode cut), for weighing what a question asks about."""
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """Distinct content words with their part of speech, for weighing what a question asks about."""
         folded = search_form(cn_to_arabic(text))
         with _jieba_lock:
-            words = self._jieba.cut(folded)
-        return list(dict.fromkeys(w for w in words if w not in STOPWORDS and not _PUNCT_TOKEN.match(w)))
+            pairs = self._jieba.tag(folded)
+        seen: dict[str, str] = {}
+        for word, tag in pairs:
+            if word not in STOPWORDS and not _PUNCT_TOKEN.match(word):
+                seen.setdefault(word, tag)
+        return list(seen.items())
+
+    def parts(self, word: str) -> list[str]:
+        """Sub-words of a word (search-mode cut), for words the documents do not use whole."""
+        with _jieba_lock:
+            return [w for w in self._jieba.cut_for_search(word) if w not in STOPWORDS and len(w) > 1]
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba's `ns` tag) in a text, with any 区/县/市 suffix dropped."""

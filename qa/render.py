@@ -174,14 +174,14 @@ def sources_panel(answer: Any) -> str:
                  else '<span class="qa-badge">未引用</span>')
         body = marked(hit.chunk.text, c.evidence if c else None)
         rows.append(
-            f'<li class="qa-src{" qa-src-cited" if c else ""}"><details>'
+            f'<div class="qa-src{" qa-src-cited" if c else ""}"><details>'
             f'<summary><span class="qa-rank">#{rank}</span> <span class="qa-score">{_score(hit.score)}</span> '
             f'{badge} <span class="qa-path">{esc(hit.chunk.section_path) or "（无章节）"}</span></summary>'
             f'<div class="qa-para">{body}</div>'
             f'<div class="qa-card-foot"><span class="qa-doc">文档：{esc(hit.chunk.doc)}</span> · '
-            f"第 {esc(hit.chunk.paragraph)} 段 · {_goto(hit.chunk.id)}</div></details></li>"
+            f"第 {esc(hit.chunk.paragraph)} 段 · {_goto(hit.chunk.id)}</div></details></div>"
         )
-    return f'<div class="qa-sources"><div class="qa-src-head">{esc(head)}</div><ol>{"".join(rows)}</ol></div>'
+    return f'<div class="qa-sources"><div class="qa-src-head">{esc(head)}</div><div class="qa-src-list">{"".join(rows)}</div></div>'
 
 
 def doc_title(text: str, fallback: str) -> str:

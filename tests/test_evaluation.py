@@ -86,7 +86,8 @@ def test_load_set_reads_an_item_and_ignores_unknown_fields(tmp_path: Path) -> No
               "answer_aliases": ["106"], "evidence": [EVIDENCE], "type": "number", "section": "一", "note": "x"}
     items, errors = load_set(write_lines(tmp_path / "set.jsonl", [json.dumps(record, ensure_ascii=False)]))
     assert errors == []
-    assert items == [EvalItem("d001", "2025年偃师新增了多少个充电桩？", True, "106个", ("106",), (EVIDENCE,), "number", "一")]
+    assert items == [EvalItem(id="d001", question="2025年偃师新增了多少个充电桩？", answerable=True, answer="106个",
+                              aliases=("106",), evidence=(EVIDENCE,), type="number", section="一")]
 
 
 def test_load_set_reports_malformed_lines_by_number_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -348,7 +349,8 @@ def test_check_minimums_rejects_bad_specs_and_unknown_metrics(spec: str, message
 def failing_run() -> list[ItemResult]:
     return [
         result(item("d001"), answer("新增充电桩106个", hits=(PARKING,), cited=(PARKING,))),
-        result(item("d002", gold="243亿元", evidence=("总投资243亿元",)), answer("总投资24亿元", hits=(OTHER,), cited=(OTHER,))),
+        result(item("d002", gold="243亿元", evidence=("总投资243亿元",)),
+               answer("总投资24亿元", hits=(OTHER,), cited=(OTHER,))),
     ]
 
 
@@ -411,10 +413,11 @@ def test_evaluate_runs_one_split_records_its_config_and_checks_thresholds(tmp_pa
     assert "line 4: invalid JSON" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
 
 
-def test_evaluate_rejects_a_bad_threshold_before_asking_anything(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("spec", "message"), [("accuracy", "bad threshold"), ("answer.acc=0.9", "unknown metric")])
+def test_evaluate_rejects_a_bad_threshold_before_asking_anything(tmp_path: Path, spec: str, message: str) -> None:
     set_path = write_lines(tmp_path / "dev.jsonl", ['{"id": "d001", "question": "q", "answerable": false}'])
     fake = FakeAssistant({})
-    with pytest.raises(EvaluationError, match="bad threshold"):
-        evaluate(fake, set_path, tmp_path / "run", minimums=["accuracy"])
+    with pytest.raises(EvaluationError, match=message):
+        evaluate(fake, set_path, tmp_path / "run", minimums=[spec])
     assert fake.calls == []
 

@@ -1,0 +1,124 @@
+"""Fixtures for the UI tests: one real `python ui.py` server per test module, and a headless Chromium.
+
+Import them into a test module with `from tests.ui_fixtures import ui_server, browser  # noqa: F401`
+(or `from ui_fixtures import ...` when tests/ is on sys.path).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The first start may build the index (about a minute on two cores); later starts take seconds.
+START_TIMEOUT_S = float(os.environ.get("QA_UI_START_TIMEOUT", "600"))
+CHROMIUM = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return "(no log)"
+
+
+def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S) -> tuple[subprocess.Popen, str]:
+    """Start `python ui.py` on a free loopback port and wait (bounded) until it answers HTTP."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    env.pop("QA_HOST", None)
+    env.pop("QA_PORT", None)
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process below
+    proc = subprocess.Popen([sys.executable, "ui.py", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc._qa_log = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log.close()
+            raise RuntimeError(f"ui.py exited with {proc.returncode} before serving:\n{_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        try:
+            proc.wait(timeout=0.5)  # a bounded pause that also notices an early exit
+        except subprocess.TimeoutExpired:
+            pass
+    stop_server(proc)
+    raise RuntimeError(f"ui.py did not answer {url} within {timeout_s:.0f}s:\n{_tail(log_path)}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+    log = getattr(proc, "_qa_log", None)
+    if log is not None:
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a live `python ui.py` started once for the module; stopped at the end."""
+    log_path = tmp_path_factory.mktemp("ui-server") / "ui.log"
+    try:
+        proc, url = start_server(log_path)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield url
+    finally:
+        stop_server(proc)
+        print(f"\nui server log: {log_path}")
+
+
+def unavailable(reason: str) -> None:
+    """A missing browser fails under CI (CI=... set) and skips locally, saying why."""
+    if os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run: {reason}")
+    pytest.skip(f"browser test skipped: {reason}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright (sync API)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable(f"playwright is not installed ({exc})")
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set QA_CHROMIUM)")
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+    except Exception as exc:  # noqa: BLE001 - any launch failure is reported with its reason
+        pw.stop()
+        unavailable(f"Chromium at {CHROMIUM} did not start: {exc}")
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
