@@ -60,6 +60,7 @@ mark{background:#ffe58f;color:#1f1f1f;padding:0 .1em;border-radius:2px}
 .qa-src-head{font-weight:600}
 .qa-empty{color:var(--body-text-color-subdued);padding:1em 0}
 .qa-rank{font-weight:700}
+.qa-snippet{margin:.15em 0 .1em 1.1em;color:var(--body-text-color);font-size:.95em}
 .qa-score{font-family:var(--font-mono);font-size:.9em}
 .qa-badge{font-size:.8em;padding:0 .35em;border-radius:4px;background:var(--background-fill-primary);border:1px solid var(--border-color-primary)}
 .qa-badge.qa-cited{background:#dcfce7;color:#166534;border-color:#86efac}

@@ -32,6 +32,7 @@ _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 _FUNCTION_TAGS = set("trdmqfupcyexz")
 _NOUN_TAGS = set("nlbgj")
 ABSENT_WORD_WEIGHT = 0.5
+PARTS_CREDIT = 0.8
 MAX_WINDOW_CLAUSES = 3
 
 
@@ -143,6 +144,7 @@ class ExtractiveAnswerer:
 
     def _windows(self, question: str, periods: list[str], terms: dict[str, float], hits: list[Hit]) -> list[Window]:
         alternatives = {t: [s for syn in self.tokenizer.synonyms if t in syn.phrase for s in syn.terms] for t in terms}
+        parts = {t: [p for p in self.tokenizer.parts(t) if p != t] if len(t) > 3 else [] for t in terms}
         how_much, when = bool(_HOW_MUCH.search(question)), bool(_WHEN.search(question))
         define, which = bool(_DEFINE.search(question)), bool(_WHICH.search(question))
         total = sum(terms.values()) or 1.0
@@ -160,7 +162,9 @@ class ExtractiveAnswerer:
                 piece = "".join(c[2] for c in clauses[i : j + 1])
                 in_piece = {t for t in terms if t in piece or any(s in piece for s in alternatives[t])}
                 in_heading = {t for t in terms if t not in in_piece and t in heading}
-                coverage = (sum(terms[t] for t in in_piece) + sum(terms[t] for t in in_heading)) / total
+                # "城镇就业" also matches "城镇新增就业": a compound whose parts all appear counts most of its weight.
+                split = {t for t in terms if t not in in_piece and t not in in_heading and parts[t] and all(p in piece for p in parts[t])}
+                coverage = (sum(terms[t] for t in in_piece | in_heading) + PARTS_CREDIT * sum(terms[t] for t in split)) / total
                 # Matches inside the window count more than those only its headings provide.
                 score = coverage - 0.15 * sum(terms[t] for t in in_heading) / total
                 if how_much:

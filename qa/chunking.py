@@ -21,7 +21,7 @@ from .periods import GLOSSARY, heading_period, periods_in, report_year
 from .text import PARAGRAPH_END, SENTENCE_END, clean_display
 from .types import Chunk
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+、")
 _NUMBERED = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
@@ -94,17 +94,22 @@ def sentences(text: str) -> list[str]:
 
 
 def _split(text: str, max_chars: int) -> list[tuple[int, int]]:
-    """Runs of whole sentences no longer than max_chars (a longer sentence stays whole); 0 = no split."""
+    """Runs of whole sentences of about max_chars (a longer sentence stays whole); 0 = no split.
+
+    A run shorter than a quarter of max_chars (a lead phrase before a long sentence) joins the next run.
+    """
     if max_chars <= 0 or len(text) <= max_chars:
         return [(0, len(text))]
-    spans, start, pos = [], 0, 0
+    cuts, start, pos = [], 0, 0
     for sent in sentences(text):
-        if pos > start and pos + len(sent) - start > max_chars:
-            spans.append((start, pos))
+        if pos - start >= max_chars // 4 and pos + len(sent) - start > max_chars:
+            cuts.append(pos)
             start = pos
         pos += len(sent)
-    spans.append((start, len(text)))
-    return spans
+    if cuts and len(text) - cuts[-1] < max_chars // 4:
+        cuts.pop()
+    bounds = [0, *cuts, len(text)]
+    return list(zip(bounds, bounds[1:]))
 
 
 def chunk_document(source: Source, max_chars: int = 0) -> ChunkedDocument:

@@ -157,6 +157,10 @@ def answer_message(answer: Any, typed: str, key: str) -> str:
     return f'<div class="{cls}">{"".join(parts)}</div>'
 
 
+def _snippet(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def sources_placeholder() -> str:
     return '<div class="qa-sources qa-empty">提问后，这里会列出检索到的全部段落、得分以及是否被引用。</div>'
 
@@ -176,7 +180,8 @@ def sources_panel(answer: Any) -> str:
         rows.append(
             f'<div class="qa-src{" qa-src-cited" if c else ""}"><details>'
             f'<summary><span class="qa-rank">#{rank}</span> <span class="qa-score">{_score(hit.score)}</span> '
-            f'{badge} <span class="qa-path">{esc(hit.chunk.section_path) or "（无章节）"}</span></summary>'
+            f'{badge} <span class="qa-path">{esc(hit.chunk.section_path) or "（无章节）"}</span>'
+            f'<div class="qa-snippet">{esc(_snippet(hit.chunk.text))}</div></summary>'
             f'<div class="qa-para">{body}</div>'
             f'<div class="qa-card-foot"><span class="qa-doc">文档：{esc(hit.chunk.doc)}</span> · '
             f"第 {esc(hit.chunk.paragraph)} 段 · {_goto(hit.chunk.id)}</div></details></div>"

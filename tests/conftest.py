@@ -1,0 +1,45 @@
+"""Real components, loaded once per test session: the bundled e5 model, FAISS, BM25, the real report."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "seeds" / "yanshi-2026-government-work-report.txt"
+DOC = REPORT.stem
+
+
+@pytest.fixture(scope="session")
+def report_text() -> str:
+    return REPORT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The full report indexed with the default embedder, in a private index folder."""
+    index = tmp_path_factory.mktemp("index")
+    return Assistant.load(Config(index_dir=index), progress=None)
+
+
+@pytest.fixture
+def small_seeds(tmp_path: Path) -> Path:
+    """A seeds folder with the report's first two sections only: quick to embed, same structure."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = REPORT.read_text(encoding="utf-8")
+    (seeds / "report.txt").write_text(text[: text.index("三、2026 年重点工作")], encoding="utf-8")
+    return seeds
+
+
+@pytest.fixture
+def copy_of(tmp_path: Path):
+    def copy(src: Path) -> Path:
+        dst = tmp_path / src.name
+        shutil.copytree(src, dst) if src.is_dir() else shutil.copy(src, dst)
+        return dst
+
+    return copy

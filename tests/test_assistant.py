@@ -1,0 +1,105 @@
+"""Known questions about the real report, answered with the real model and index."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from qa import QuestionError
+from qa.answer import REFUSAL, check_grounded
+from qa.text import numbers_in
+
+from .conftest import DOC
+
+
+@pytest.mark.parametrize("question, figure, chunk_id", [
+    ("2025年偃师新增了多少个充电桩？", "106个", f"{DOC}#1.0.3:p2"),
+    ("今年全区地区生产总值预期增长多少？", "5.5%左右", f"{DOC}#3.0.0:p2"),
+    ("“十四五”期间累计研发经费投入多少？", "25.95亿元", f"{DOC}#1.0.9:p1.1"),
+    ("十五五末地区生产总值要达到多少？", "630亿元", f"{DOC}#2.1.0:p1"),
+])
+def test_known_questions_are_answered_with_the_figure_and_its_paragraph(assistant, question, figure, chunk_id):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert figure in answer.text
+    first = answer.citations[0]
+    assert first.chunk.id == chunk_id
+    assert figure in first.chunk.text[first.evidence[0] : first.evidence[1]]
+
+
+def test_glossary_question_gets_the_definition(assistant):
+    answer = assistant.ask("什么是“三化改造”？")
+    assert "智能化、绿色化、融合化改造" in answer.text
+    assert answer.citations[0].chunk.section == ("名词解释", "三化改造")
+
+
+def test_citation_evidence_is_an_exact_span_of_the_document(assistant):
+    answer = assistant.ask("2025年新增城镇就业多少人？")
+    doc = assistant.documents[DOC]
+    for c in answer.citations:
+        assert doc[c.chunk.start + c.evidence[0] : c.chunk.start + c.evidence[1]] == c.evidence_text
+    assert "9081" in answer.text
+
+
+def test_every_figure_in_an_answer_is_in_a_cited_span(assistant):
+    for question in ["去年粮食总产多少？", "今年要新增多少充电桩？", "过去五年累计交房多少套？"]:
+        answer = assistant.ask(question)
+        cited = {n for c in answer.citations for n in numbers_in(c.evidence_text)}
+        assert set(numbers_in(answer.text.replace(f"[{len(answer.citations)}]", ""))) <= cited | {"1", "2"}
+        assert check_grounded(answer.text, answer.citations)
+
+
+def test_grounding_check_rejects_a_figure_not_in_the_evidence(assistant):
+    answer = assistant.ask("2025年偃师新增了多少个充电桩？")
+    assert not check_grounded("新增充电桩107个[1]", answer.citations)
+
+
+def test_another_district_is_refused_with_the_nearest_passages(assistant):
+    answer = assistant.ask("孟津区2025年地区生产总值增长了多少？")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert len(answer.hits) == 5
+
+
+def test_a_figure_the_report_never_gives_is_refused(assistant):
+    assert assistant.ask("沁伊高速全长多少公里？").refused
+
+
+def test_empty_question_is_a_clear_error(assistant):
+    with pytest.raises(QuestionError, match="问题是空的"):
+        assistant.ask("   ")
+
+
+def test_over_long_question_is_a_clear_error(assistant):
+    with pytest.raises(QuestionError, match="问题太长（501 字）"):
+        assistant.ask("问" * 501)
+
+
+def test_follow_up_takes_the_subject_from_the_previous_question(assistant):
+    answer = assistant.ask("那2026年的目标呢？", history=["2025年新增城镇就业多少人？"])
+    assert answer.understood_as.startswith("2026年新增城镇就业多少人")
+    assert "8000人" in answer.text
+
+
+def test_two_part_question_cites_both_figures(assistant):
+    answer = assistant.ask("“十四五”期间累计发放了多少创业担保贷款？2026年计划发放多少？")
+    assert "3亿元" in answer.text and "2000万元" in answer.text
+
+
+def test_chinese_numerals_and_full_width_digits_in_questions(assistant):
+    assert "5%左右" in assistant.ask("２０２６年固定资产投资预计增长百分之几？").text
+
+
+def test_concurrent_questions_get_the_same_answers_as_sequential_ones(assistant):
+    questions = ["2025年偃师新增了多少个充电桩？", "什么是“三化改造”？", "今年新增城镇就业目标是多少？"] * 4
+    expected = [assistant.ask(q).text for q in questions]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(lambda q: assistant.ask(q).text, questions)) == expected
+
+
+def test_unknown_chunk_id_is_a_typed_error(assistant):
+    with pytest.raises(KeyError, match="unknown chunk id"):
+        assistant.chunk("nope#1")
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_every_retrieval_mode_finds_the_charging_paragraph(assistant, mode):
+    hits = assistant.ask("2025年新增充电桩多少个？", mode=mode).hits
+    assert f"{DOC}#1.0.3:p2" in [h.chunk.id for h in hits]
