@@ -62,6 +62,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .benchmark import questions_from, run_benchmark
+
+    result = run_benchmark(_config(args), questions_from(args.set), repeats=args.repeats)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import ui
@@ -98,6 +106,10 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--compare", type=Path, help="an earlier metrics.json to compare with")
     ev.add_argument("--min", action="append", default=[], metavar="KEY=VALUE", help="fail (exit 1) below this, e.g. retrieval.hit@5=0.9")
     ev.set_defaults(func=cmd_eval)
+    bench = common(sub.add_parser("bench", help="measure build time, latency and memory"))
+    bench.add_argument("--set", type=Path, default=Path("eval/sets/dev.jsonl"), help="questions to time")
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.set_defaults(func=cmd_bench)
     serve = sub.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7860)
