@@ -71,10 +71,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import ui
+    """Runs ui.py as `python ui.py` would, so the UI keeps its launch under `__main__`."""
+    import runpy
 
-    return ui.main(["--host", args.host, "--port", str(args.port)])
+    ui = Path(__file__).resolve().parent.parent / "ui.py"
+    sys.argv = [str(ui), "--host", args.host, "--port", str(args.port)]
+    runpy.run_path(str(ui), run_name="__main__")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S) -> tuple[su
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     env.pop("QA_HOST", None)
     env.pop("QA_PORT", None)
+    env["QA_INDEX_DIR"] = str(log_path.parent / "index")  # a private index, built by this start
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process below
     proc = subprocess.Popen([sys.executable, "ui.py", "--host", "127.0.0.1", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
