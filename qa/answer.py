@@ -52,8 +52,6 @@ def _clauses(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 class ExtractiveAnswerer:
-    name = "extractive"
-
     def __init__(self, tokenizer: Tokenizer, corpus: list[str], refusal_threshold: float) -> None:
         self.tokenizer = tokenizer
         self._corpus = [search_form(cn_to_arabic(t)) for t in corpus]

@@ -9,11 +9,11 @@ from typing import Any, Callable
 from .answer import REFUSAL, ExtractiveAnswerer
 from .config import Config
 from .embedders import Embedder, get_embedder
-from .errors import IndexError_, QuestionError, UnknownChunkError, UnknownNameError
+from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
 from .followup import resolve
 from .lexical import Tokenizer, load_synonyms
 from .retrieval import MODES, Retriever
-from .store import Document, Index, build, check, index_path, load
+from .store import Index, build, check, index_path, load
 from .types import Answer, Chunk
 
 ANSWERERS = ("extractive",)
@@ -47,7 +47,7 @@ class Assistant:
         if not rebuild:
             try:
                 index = load(path, check(path, config, embedder.name, sha))
-            except IndexError_ as exc:
+            except IndexStateError as exc:
                 say(f"rebuilding the index: {exc}")
         if index is None:
             index = build(config, embedder, tokenizer, sha, say)
@@ -60,10 +60,6 @@ class Assistant:
     @property
     def documents(self) -> dict[str, str]:
         return {name: doc.text for name, doc in self.index.documents.items()}
-
-    @property
-    def document_records(self) -> dict[str, Document]:
-        return self.index.documents
 
     @property
     def manifest(self) -> dict[str, Any]:

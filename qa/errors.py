@@ -13,7 +13,7 @@ class DocumentError(QAError):
     """A source document cannot be read; the message names the file."""
 
 
-class IndexError_(QAError):
+class IndexStateError(QAError):
     """The persisted index is missing, stale or corrupt (loading rebuilds it)."""
 
 

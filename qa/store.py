@@ -28,7 +28,7 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Config
 from .embedders import Embedder
-from .errors import DocumentError, IndexError_
+from .errors import DocumentError, IndexStateError
 from .ingest import Source, read_sources
 from .lexical import Tokenizer
 from .periods import report_year
@@ -188,31 +188,31 @@ def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def check(path: Path, config: Config, embedder_name: str, synonyms_sha: str) -> dict[str, Any]:
-    """The manifest of a usable index at `path`; IndexError_ saying why it is missing, stale or corrupt."""
+    """The manifest of a usable index at `path`; IndexStateError saying why it is missing, stale or corrupt."""
     manifest_file = path / "manifest.json"
     if not manifest_file.exists():
-        raise IndexError_(f"no index at {path}")
+        raise IndexStateError(f"no index at {path}")
     try:
         manifest = json.loads(manifest_file.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexError_(f"index manifest {manifest_file} is unreadable ({exc})") from exc
+        raise IndexStateError(f"index manifest {manifest_file} is unreadable ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(f"index format {manifest.get('format_version') if isinstance(manifest, dict) else '?'} is not the current {FORMAT_VERSION}")
+        raise IndexStateError(f"index format {manifest.get('format_version') if isinstance(manifest, dict) else '?'} is not the current {FORMAT_VERSION}")
     if manifest.get("embedder", {}).get("name") != embedder_name:
-        raise IndexError_(f"index was built with embedder {manifest.get('embedder', {}).get('name')!r}, not {embedder_name!r}")
+        raise IndexStateError(f"index was built with embedder {manifest.get('embedder', {}).get('name')!r}, not {embedder_name!r}")
     for key, value in _settings(config, synonyms_sha).items():
         if manifest.get(key) != value:
-            raise IndexError_(f"index setting {key} changed ({manifest.get(key)!r} → {value!r})")
+            raise IndexStateError(f"index setting {key} changed ({manifest.get(key)!r} → {value!r})")
     current, _ = read_sources(Path(config.seeds_dir))
     built = {s["file"]: s["sha256"] for s in manifest.get("sources", [])}
     now = {s.path.name: s.sha256 for s in current}
     if built != now:
         changed = sorted(set(built.items()) ^ set(now.items()))
-        raise IndexError_(f"source documents changed since the index was built ({', '.join(sorted({f for f, _ in changed}))})")
+        raise IndexStateError(f"source documents changed since the index was built ({', '.join(sorted({f for f, _ in changed}))})")
     for rel, sha in manifest.get("components", {}).items():
         file = path / rel
         if not file.exists() or _sha256(file) != sha:
-            raise IndexError_(f"index file {file} is missing or corrupt (checksum mismatch)")
+            raise IndexStateError(f"index file {file} is missing or corrupt (checksum mismatch)")
     return manifest
 
 
@@ -223,9 +223,9 @@ def load(path: Path, manifest: dict[str, Any]) -> Index:
         vectors = _faiss().read_index(str(path / "vectors.faiss"))
         bm25 = _bm25s().BM25.load(str(path / "bm25"), show_progress=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexError_(f"index at {path} could not be loaded ({exc})") from exc
+        raise IndexStateError(f"index at {path} could not be loaded ({exc})") from exc
     if vectors.ntotal != len(chunks):
-        raise IndexError_(f"index at {path} is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
+        raise IndexStateError(f"index at {path} is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
     return Index(manifest, documents, chunks, vectors, bm25, path)
 
 

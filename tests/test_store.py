@@ -3,7 +3,7 @@ import json
 import pytest
 
 from qa import Assistant, Config
-from qa.errors import IndexError_
+from qa.errors import IndexStateError
 from qa.store import index_path
 
 QUESTION = "2025年规上工业增加值增长多少？"
@@ -92,5 +92,5 @@ def test_no_readable_document_is_a_clear_error(tmp_path):
 def test_check_names_the_missing_index(tmp_path):
     from qa.store import check
 
-    with pytest.raises(IndexError_, match="no index"):
+    with pytest.raises(IndexStateError, match="no index"):
         check(tmp_path / "nothing", Config(), "e5-small", "")
