@@ -28,6 +28,7 @@ EXAMPLES = [
     "什么是“三化改造”？",
     "孩子上学的名额这几年多了多少？",
 ]
+ANSWERER_LABELS = {"extractive": "简短（只取回答所需的分句）", "extractive-sentences": "完整句子（带上下文）"}
 MODE_LABELS = {"hybrid": "混合（向量 + BM25）", "dense": "向量检索", "bm25": "BM25 关键词"}
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CONCURRENCY = 4  # questions answered at once (shared by the chat and the API)
@@ -108,7 +109,8 @@ JS = """
 # ---- pure functions (no Gradio state; tested directly) ----------------------------------------------
 
 def respond(assistant: Any, question: str, messages: list | None, history: list[str] | None,
-            top_k: float | None, mode: str | None, key: str | None = None) -> tuple[Any, list, list[str], Any]:
+            top_k: float | None, mode: str | None, answerer: str | None = None,
+            key: str | None = None) -> tuple[Any, list, list[str], Any]:
     """One chat turn → (textbox value, chat messages, previous questions, sources panel HTML).
 
     A QuestionError (empty / over-long question) becomes a notice in the chat; the text stays in the box
@@ -116,7 +118,8 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
     """
     messages, history, question = list(messages or []), list(history or []), question or ""
     try:
-        answer = assistant.ask(question, history=history, top_k=int(top_k) if top_k else None, mode=mode or None)
+        answer = assistant.ask(question, history=history, top_k=int(top_k) if top_k else None, mode=mode or None,
+                               answerer=answerer or None)
     except QuestionError as exc:
         if question.strip():
             messages.append({"role": "user", "content": render.user_message(question)})
@@ -129,14 +132,14 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
 
 
 def ask_json(assistant: Any, question: str, top_k: int = 5, history: list[str] | None = None,
-             mode: str | None = None) -> dict:
+             mode: str | None = None, answerer: str | None = None) -> dict:
     """The `ask` API endpoint: `answer.to_dict()`; a bad question or mode is reported as a gr.Error."""
     if mode and mode not in assistant.modes:
         raise gr.Error(f"未知的检索方式 {mode!r}，可选：{', '.join(assistant.modes)}")
     try:
         return assistant.ask(question, history=list(history or []), top_k=int(top_k) if top_k else None,
-                             mode=mode or None).to_dict()
-    except QuestionError as exc:
+                             mode=mode or None, answerer=answerer or None).to_dict()
+    except (QuestionError, KeyError) as exc:  # KeyError: an unknown answerer name
         raise gr.Error(str(exc)) from exc
 
 
@@ -144,16 +147,17 @@ def cleared() -> tuple[list, list[str], str, str]:
     return [], [], render.sources_placeholder(), ""
 
 
-def _defaults(assistant: Any) -> tuple[int, str]:
+def _defaults(assistant: Any) -> tuple[int, str, str]:
     config = getattr(assistant, "config", None) or Config()
     mode = config.mode if config.mode in assistant.modes else assistant.modes[0]
-    return int(config.top_k), mode
+    answerers = getattr(assistant, "answerers", (config.answerer,))
+    return int(config.top_k), mode, config.answerer if config.answerer in answerers else answerers[0]
 
 
 # ---- the Blocks ----------------------------------------------------------------------------------------
 
 def build_ui(assistant: Any) -> gr.Blocks:
-    top_k_default, mode_default = _defaults(assistant)
+    top_k_default, mode_default, answerer_default = _defaults(assistant)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         history = gr.State([])
         gr.HTML(f"<h1 style='margin:.2em 0'>{render.esc(TITLE)}</h1><div class='qa-empty' style='padding:0'>"
@@ -179,6 +183,8 @@ def build_ui(assistant: Any) -> gr.Blocks:
                             top_k = gr.Slider(1, 20, value=top_k_default, step=1, label="检索段落数（top-k）")
                             mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in assistant.modes],
                                             value=mode_default, label="检索方式")
+                            answerer = gr.Radio([(ANSWERER_LABELS.get(a, a), a) for a in getattr(assistant, "answerers", (answerer_default,))],
+                                                value=answerer_default, label="回答方式")
                     with gr.Column(scale=2, min_width=320):
                         gr.Markdown("### 检索来源（最近一次回答）")
                         sources = gr.HTML(render.sources_placeholder(), label="检索来源", elem_id="qa-sources",
@@ -187,23 +193,24 @@ def build_ui(assistant: Any) -> gr.Blocks:
                 gr.HTML(render.documents(assistant.chunks, assistant.documents), elem_id="qa-docs",
                         js_on_load=None)
 
-        turn_in, turn_out = [question, chatbot, history, top_k, mode], [question, chatbot, history, sources]
+        turn_in, turn_out = [question, chatbot, history, top_k, mode, answerer], [question, chatbot, history, sources]
 
-        def chat(question, messages, history, top_k, mode):
-            return respond(assistant, question, messages, history, top_k, mode)
+        def chat(question, messages, history, top_k, mode, answerer):
+            return respond(assistant, question, messages, history, top_k, mode, answerer)
 
         busy = {"concurrency_id": "qa", "concurrency_limit": CONCURRENCY}  # ask() is thread-safe
         question.submit(chat, turn_in, turn_out, api_name="chat", **busy)
         send.click(chat, turn_in, turn_out, api_visibility="private", **busy)
         for btn, q in zip(example_buttons, EXAMPLES):
-            btn.click(lambda msgs, hist, k, m, q=q: respond(assistant, q, msgs, hist, k, m),
+            btn.click(lambda msgs, hist, k, m, a, q=q: respond(assistant, q, msgs, hist, k, m, a),
                       turn_in[1:], turn_out, api_visibility="private", **busy)
         clear.click(cleared, None, [chatbot, history, sources, question], api_visibility="private")
         chatbot.clear(lambda: cleared()[1:3], None, [history, sources], api_visibility="private")
 
-        def ask(question: str, top_k: int = 5, history: list[str] | None = None, mode: str | None = None) -> dict:
+        def ask(question: str, top_k: int = 5, history: list[str] | None = None, mode: str | None = None,
+                answerer: str | None = None) -> dict:
             """Answer one question: the JSON of `qa ask --json` (answer, citations with evidence, retrieved)."""
-            return ask_json(assistant, question, top_k, history, mode)
+            return ask_json(assistant, question, top_k, history, mode, answerer)
 
         gr.api(ask, api_name="ask", **busy)
         demo.load(None, None, None, js=JS, api_visibility="private")

@@ -17,6 +17,8 @@ from .text import cn_to_arabic, numbers_in, search_form
 from .types import Chunk, Citation, Hit
 
 REFUSAL = "报告中未找到相关信息"
+# Answer styles: the shortest clause window(s) that answer, or the whole sentence(s) around them.
+ANSWERERS = ("extractive", "extractive-sentences")
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
 _DEFINE = re.compile(r"什么是|是什么意思|什么意思|指什么|指的是|是指|包括哪些|是哪些|含义|是啥")
@@ -99,7 +101,7 @@ class ExtractiveAnswerer:
         order = sorted(range(len(hits)), key=lambda i: -best.get(i, -9.0))
         return [Hit(hits[i].chunk, best.get(i, 0.0), {**hits[i].ranks, "fused": i + 1}) for i in order]
 
-    def answer(self, query: Query, hits: list[Hit]) -> tuple[str, list[Citation], bool]:
+    def answer(self, query: Query, hits: list[Hit], style: str = "extractive") -> tuple[str, list[Citation], bool]:
         if not hits or self._names_unknown_place(query.text):
             return REFUSAL, [], True
         chosen: list[Window] = []
@@ -107,7 +109,7 @@ class ExtractiveAnswerer:
             for window in self._answer_part(part, query.periods, hits):
                 if not any(w.hit == window.hit and w.start < window.end and window.start < w.end for w in chosen):
                     chosen.append(window)
-        return self._compose(chosen, hits) if chosen else (REFUSAL, [], True)
+        return self._compose(chosen, hits, style == "extractive-sentences") if chosen else (REFUSAL, [], True)
 
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
@@ -190,19 +192,27 @@ class ExtractiveAnswerer:
         figure = re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(m.group(1)))
         return any(figure.search(c) and any(t in c for t in terms) for c in clauses)
 
-    def _compose(self, windows: list[Window], hits: list[Hit]) -> tuple[str, list[Citation], bool]:
+    def _compose(self, windows: list[Window], hits: list[Hit], whole_sentences: bool) -> tuple[str, list[Citation], bool]:
         citations: list[Citation] = []
         parts = []
         for w in sorted(windows, key=lambda w: (w.hit, w.start)):
             chunk = hits[w.hit].chunk
             n = next((c.n for c in citations if c.chunk.id == chunk.id), len({c.chunk.id for c in citations}) + 1)
-            a, b = _trim(chunk.text, w.start, w.end)
+            a, b = _trim(chunk.text, *(_sentence_around(chunk.text, w.start, w.end) if whole_sentences else (w.start, w.end)))
             citations.append(Citation(n, chunk, (a, b), hits[w.hit].score))
             parts.append(f"{chunk.text[a:b]}[{n}]")
         text = "；".join(parts)
         if not check_grounded(text, citations):
             return REFUSAL, [], True
         return text, citations, False
+
+
+def _sentence_around(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span widened to the whole sentence(s) it sits in."""
+    ends = "。！？!?；;"
+    start = max((text.rfind(c, 0, a) for c in ends), default=-1) + 1
+    stops = [i for i in (text.find(c, max(b - 1, a)) for c in ends) if i >= 0]
+    return start, (min(stops) + 1 if stops else len(text))
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .answer import REFUSAL, ExtractiveAnswerer
+from .answer import ANSWERERS, REFUSAL, ExtractiveAnswerer
 from .config import Config
 from .embedders import Embedder, get_embedder
 from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
@@ -15,8 +15,6 @@ from .lexical import Tokenizer, load_synonyms
 from .retrieval import MODES, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, Chunk
-
-ANSWERERS = ("extractive",)
 
 
 class Assistant:
@@ -80,8 +78,11 @@ class Assistant:
         return q
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
-            mode: str | None = None) -> Answer:
+            mode: str | None = None, answerer: str | None = None) -> Answer:
         started = time.perf_counter()
+        style = answerer or self.config.answerer
+        if style not in ANSWERERS:
+            raise UnknownNameError("answerer", style, list(ANSWERERS))
         q = self.validate(question)
         understood = resolve(q, [h for h in (history or []) if h and h.strip()])
         t = time.perf_counter()
@@ -94,7 +95,7 @@ class Assistant:
         hits = self.answerer.rerank(query, pool)[:k] if self.config.rerank_pool else pool
         timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        text, citations, refused = self.answerer.answer(query, hits)
+        text, citations, refused = self.answerer.answer(query, hits, style)
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
         return Answer(q, REFUSAL if refused else text, citations, refused, hits, understood, timings)

@@ -15,6 +15,7 @@ from .store import Index
 from .types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
+FUSIONS = ("rrf", "weighted")
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Retriever:
         mode = mode or self.config.mode
         if mode not in MODES:
             raise UnknownNameError("retrieval mode", mode, list(MODES))
+        if self.config.fusion not in FUSIONS:
+            raise UnknownNameError("fusion", self.config.fusion, list(FUSIONS))
         ranked: dict[str, np.ndarray] = {}
         if mode in ("hybrid", "bm25"):
             t = time.perf_counter()
@@ -73,7 +76,8 @@ class Retriever:
         return [Hit(self.index.chunks[i], float(fused[i]), {name: int(r[i]) for name, r in ranks.items()}) for i in order]
 
     def _fuse(self, scores: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Reciprocal-rank fusion; each retriever's rank list also comes back for the sources panel."""
+        """Reciprocal-rank fusion or a weighted sum of min-max-scaled scores (`fusion`); each retriever's
+        rank list also comes back for the sources panel."""
         weights = {"bm25": self.config.bm25_weight, "dense": self.config.dense_weight}
         n = len(self.index.chunks)
         fused = np.zeros(n, dtype=np.float64)
@@ -83,5 +87,9 @@ class Retriever:
             rank = np.empty(n, dtype=np.int64)
             rank[order] = np.arange(1, n + 1)
             ranks[name] = rank
-            fused += weights[name] / (self.config.rrf_k + rank)
-        return fused * self.config.rrf_k, ranks
+            if self.config.fusion == "weighted":
+                span = float(s.max() - s.min()) or 1.0
+                fused += weights[name] * (s - s.min()) / span
+            else:
+                fused += weights[name] * self.config.rrf_k / (self.config.rrf_k + rank)
+        return fused, ranks

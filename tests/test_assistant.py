@@ -103,3 +103,15 @@ def test_unknown_chunk_id_is_a_typed_error(assistant):
 def test_every_retrieval_mode_finds_the_charging_paragraph(assistant, mode):
     hits = assistant.ask("2025年新增充电桩多少个？", mode=mode).hits
     assert f"{DOC}#1.0.3:p2" in [h.chunk.id for h in hits]
+
+
+def test_sentence_answerer_widens_the_same_evidence_to_whole_sentences(assistant):
+    short = assistant.ask("今年全区地区生产总值预期增长多少？")
+    long = assistant.ask("今年全区地区生产总值预期增长多少？", answerer="extractive-sentences")
+    assert short.citations[0].evidence_text in long.citations[0].evidence_text
+    assert long.citations[0].evidence_text.endswith("。")
+
+
+def test_unknown_answerer_is_a_typed_error(assistant):
+    with pytest.raises(KeyError, match="unknown answerer 'llm'"):
+        assistant.ask("2025年GDP增长多少？", answerer="llm")

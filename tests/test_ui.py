@@ -102,8 +102,8 @@ class _FakeAssistant:
     def __init__(self):
         self.calls = []
 
-    def ask(self, question, history=None, top_k=None, mode=None):
-        self.calls.append((question, list(history or []), top_k, mode))
+    def ask(self, question, history=None, top_k=None, mode=None, answerer=None):
+        self.calls.append((question, list(history or []), top_k, mode) + ((answerer,) if answerer else ()))
         if not question.strip():
             raise QuestionError("问题是空的")
         return _answer(question=question)
@@ -115,6 +115,8 @@ def test_respond_keeps_history_per_call_and_turns_question_errors_into_notices()
     assert box == "" and hist == [JOBS_Q] and len(msgs) == 2 and "qa-sources" in panel
     box, msgs, hist, _ = ui.respond(fake, FOLLOW_Q, msgs, hist, 3, "dense")
     assert fake.calls[-1] == (FOLLOW_Q, [JOBS_Q], 3, "dense") and hist == [JOBS_Q, FOLLOW_Q]
+    ui.respond(fake, JOBS_Q, msgs, hist, 3, "dense", "extractive-sentences")
+    assert fake.calls[-1][-1] == "extractive-sentences"
     box, msgs2, hist2, _ = ui.respond(fake, "   ", msgs, hist, 5, "hybrid")
     assert hist2 == hist and len(msgs2) == len(msgs) + 1 and "qa-notice" in msgs2[-1]["content"]
 
