@@ -21,13 +21,15 @@ REFUSAL = "报告中未找到相关信息"
 ANSWERERS = ("extractive", "extractive-sentences")
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
-_DEFINE = re.compile(r"什么是|是什么意思|什么意思|指什么|指的是|是指|包括哪些|是哪些|含义|是啥")
+_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|包括哪些|是哪些|含义|是啥")
 _WHICH = re.compile(r"什么|哪|谁")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
-_UNIT = re.compile(r"(?:多少|几)(家|项|天|所|座|条|次|户|人|元|亩|吨|公里|平方米|斤|场|套|辆|万人|亿元|万元|亿斤|万亩)")
+_UNIT = re.compile(r"(?:多少|几)(家|项|天|所|座|条|次|户|人|元|美元|亩|吨|公里|平方米|斤|场|套|辆|万人|亿元|万元|亿斤|万亩)")
 _TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+# Phrases that ask for a figure rather than name a topic ("百分之几" must not match "百分点").
+_ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 # jieba part-of-speech tags: time words, pronouns, adverbs, numerals, measure words, localisers,
 # particles, prepositions, conjunctions, modal particles carry no topic.
@@ -35,6 +37,8 @@ _FUNCTION_TAGS = set("trdmqfupcyexz")
 _NOUN_TAGS = set("nlbgj")
 ABSENT_WORD_WEIGHT = 0.5
 PARTS_CREDIT = 0.8
+# A window from a passage of another period than the question asks about ("2025年…" vs the 十四五 review).
+PERIOD_MISMATCH = 0.35
 MAX_WINDOW_CLAUSES = 3
 
 
@@ -75,7 +79,10 @@ class ExtractiveAnswerer:
         A word the documents never use is backed off to its parts ("清华北大" → "清华", "北大").
         """
         terms: dict[str, float] = {}
-        for word, tag in self.tokenizer.tagged(question):
+        # A quoted name ("“瞪羚”企业", "“1+2+10+6”") is one term, however jieba would cut it.
+        for quoted in _QUOTED.findall(question):
+            terms[search_form(cn_to_arabic(quoted))] = self.idf(search_form(cn_to_arabic(quoted)))
+        for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
             if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and not re.search(r"\d", word)):
                 continue
             if self._df(word):
@@ -126,7 +133,11 @@ class ExtractiveAnswerer:
         if not terms:
             return []
         windows = sorted(self._windows(question, periods, terms, hits), key=lambda w: -w.score)
-        good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)]
+        if self._names_uncovered_year(question):
+            return []
+        figure = bool(_HOW_MUCH.search(question))
+        good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)
+                and (not figure or numbers_in(hits[w.hit].chunk.text[w.start:w.end]))]
         if not good:
             return []
         chosen = [good[0]]
@@ -137,6 +148,12 @@ class ExtractiveAnswerer:
                 if other and other.score > good[0].score - 0.3:
                     chosen.append(other)
         return chosen
+
+    def _names_uncovered_year(self, question: str) -> bool:
+        """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;
+        a plan's last year (2025, 2030) is, through the plan's targets and results."""
+        years = re.findall(r"((?:19|20)\d\d)年", search_form(cn_to_arabic(question)))
+        return any(not self._df(f"{y}年") and (int(y) - 2020) % 5 for y in years)
 
     def _names_unknown_place(self, question: str) -> bool:
         """Another district or county than the documents talk about: the subject is simply absent."""
@@ -176,7 +193,7 @@ class ExtractiveAnswerer:
                 if which and any(q not in search_form(question) for q in _QUOTED.findall(piece)):
                     score += 0.1
                 if periods and chunk.period and chunk.period not in periods:
-                    score -= 0.15
+                    score -= PERIOD_MISMATCH
                 score += 0.25 * hit.score / top - 0.02 * (clauses[j][1] - clauses[i][0]) / 40
                 out.append(Window(h_i, clauses[i][0], clauses[j][1], score, coverage))
         return out

@@ -21,7 +21,7 @@ from .periods import GLOSSARY, heading_period, periods_in, report_year
 from .text import PARAGRAPH_END, SENTENCE_END, clean_display
 from .types import Chunk
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+、")
 _NUMBERED = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")

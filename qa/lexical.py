@@ -16,6 +16,7 @@ STOPWORDS = frozenset(
     "我们 我 你 他 她 它 他们 一下 一共 共 多 少 个 了解 知道 告诉 情况 方面 报告 提到 里 中 上 下 "
     "偃师 偃师区 区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标 名字 名称 叫 叫做 具体".split()
 )
+_ADMIN = "区县市省镇乡"
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
 _jieba_lock = threading.Lock()
 
@@ -80,10 +81,22 @@ class Tokenizer:
             return [w for w in self._jieba.cut_for_search(word) if w not in STOPWORDS and len(w) > 1]
 
     def places(self, text: str) -> list[str]:
-        """Place names (jieba's `ns` tag) in a text, with any 区/县/市 suffix dropped."""
+        """Administrative place names in a text ("孟津区", "伊川县", "郑州市"), suffix dropped.
+
+        Only jieba `ns` words that carry, or are followed by, an administrative suffix count: "外国" or
+        "城里" name no place the documents could be about.
+        """
+        folded = search_form(text)
         with _jieba_lock:
-            tagged = self._jieba.tag(search_form(text))
-        return [re.sub(r"[区县市省镇乡]$", "", w) for w, tag in tagged if tag == "ns" and len(w) >= 2]
+            tagged = self._jieba.tag(folded)
+        names, pos = [], 0
+        for word, tag in tagged:
+            pos = folded.find(word, pos)
+            after = folded[pos + len(word) : pos + len(word) + 1]
+            if tag == "ns" and len(word) >= 2 and (word[-1] in _ADMIN or after in _ADMIN):
+                names.append(word[:-1] if word[-1] in _ADMIN else word)
+            pos += len(word)
+        return names
 
     def expand(self, question: str) -> tuple[str, list[str]]:
         """The question with report vocabulary appended for each everyday phrase it uses, and those terms."""

@@ -95,12 +95,20 @@ def cn_to_arabic(text: str) -> str:
     # Numbers with a unit character, or followed by 万/亿: 二十四, 三千, 一百零六, 五万
     text = re.sub(
         r"[" + _CN_CHARS + r"]*[十百千][" + _CN_CHARS + r"]*|[" + _CN_CHARS + r"]+(?=[万亿])",
-        lambda m: str(_cn_int(m.group(0))) if _cn_int(m.group(0)) is not None else m.group(0),
+        lambda m: _figure(m.group(0)),
         text,
     )
     for key, value in protected.items():
         text = text.replace(key, value)
     return text
+
+
+def _figure(numeral: str) -> str:
+    """Digits for a numeral; a bare 百 or 千 is a word (百姓, 百分之, 千万工程), not a number."""
+    value = _cn_int(numeral)
+    if value is None or (numeral in ("百", "千") or re.fullmatch("[百千]+", numeral)):
+        return numeral
+    return str(value)
 
 
 def _cn_decimal(s: str) -> str | None:

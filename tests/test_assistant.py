@@ -109,9 +109,33 @@ def test_sentence_answerer_widens_the_same_evidence_to_whole_sentences(assistant
     short = assistant.ask("今年全区地区生产总值预期增长多少？")
     long = assistant.ask("今年全区地区生产总值预期增长多少？", answerer="extractive-sentences")
     assert short.citations[0].evidence_text in long.citations[0].evidence_text
-    assert long.citations[0].evidence_text.endswith("。")
+    text, end = long.citations[0].chunk.text, long.citations[0].evidence[1]
+    assert len(long.text) > len(short.text) and text[end:end + 1] in ("。", "")
 
 
 def test_unknown_answerer_is_a_typed_error(assistant):
     with pytest.raises(KeyError, match="unknown answerer 'llm'"):
         assistant.ask("2025年GDP增长多少？", answerer="llm")
+
+
+def test_a_year_the_report_does_not_cover_is_refused(assistant):
+    assert assistant.ask("2027年偃师地区生产总值要增长多少？").refused
+
+
+def test_a_plan_end_year_is_answered_from_the_plan_targets(assistant):
+    answer = assistant.ask("到2030年偃师地区生产总值要达到多少？")
+    assert not answer.refused and "630亿元" in answer.text
+
+
+def test_a_how_much_question_is_not_answered_without_a_figure(assistant):
+    assert assistant.ask("今年建成的尚义路小学有多少个班级？").refused
+
+
+def test_a_quoted_name_in_the_question_must_be_matched_whole(assistant):
+    answer = assistant.ask("重点支持哪些企业创建河南省“瞪羚”企业？")
+    assert "优箔金属、新星轻合金" in answer.text
+
+
+def test_a_foreign_country_is_not_mistaken_for_an_unknown_district(assistant):
+    answer = assistant.ask("今年偃师卖到外国的货，直接出口打算增长百分之几？")
+    assert not answer.refused and "7%" in answer.text

@@ -36,3 +36,7 @@ def test_numbers_in_sees_through_width_and_numerals():
 
 def test_answer_form_keeps_decimal_point_and_percent():
     assert answer_form("增长 5.5％ 左右。") == "增长5.5%左右"
+
+
+def test_bare_hundred_and_thousand_are_words_not_numbers():
+    assert cn_to_arabic("增长百分之几，千万工程，百姓") == "增长百分之几，千万工程，百姓"
