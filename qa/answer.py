@@ -32,7 +32,8 @@ _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 # jieba part-of-speech tags: time words, pronouns, adverbs, numerals, measure words, localisers,
-# particles, prepositions, conjunctions, modal particles carry no topic.
+# particles, prepositions, conjunctions, modal particles carry no topic ("eng", a Latin word such as
+# GDP, is not an interjection "e").
 _FUNCTION_TAGS = set("trdmqfupcyexz")
 _NOUN_TAGS = set("nlbgj")
 ABSENT_WORD_WEIGHT = 0.5
@@ -83,7 +84,7 @@ class ExtractiveAnswerer:
         for quoted in _QUOTED.findall(question):
             terms[search_form(cn_to_arabic(quoted))] = self.idf(search_form(cn_to_arabic(quoted)))
         for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
-            if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and not re.search(r"\d", word)):
+            if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
                 continue
             if self._df(word):
                 terms[word] = self.idf(word)
@@ -94,7 +95,7 @@ class ExtractiveAnswerer:
             if not parts:
                 # Absent from every document: a noun is probably the subject (refuse if unmatched),
                 # anything else is everyday phrasing that should not sink the answer.
-                terms[word] = self.idf(word) if tag[:1] in _NOUN_TAGS else ABSENT_WORD_WEIGHT
+                terms[word] = self.idf(word) if tag[:1] in _NOUN_TAGS or tag == "eng" else ABSENT_WORD_WEIGHT
         return terms
 
     def rerank(self, query: Query, hits: list[Hit]) -> list[Hit]:

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .config import PROJECT_ROOT
-from .errors import QAError
+from .errors import QAError, QuestionError
 from .text import answer_form, search_form
 from .types import Answer, Chunk
 
@@ -128,14 +128,17 @@ def _parse_item(line: str) -> EvalItem:
     if not isinstance(d, dict):
         raise ValueError("expected a JSON object")
     for key in ("id", "question", "answerable"):
-        if key not in d:
+        if d.get(key) is None:
             raise ValueError(f"missing field {key!r}")
+    # Optional fields written as null mean "not given", not a malformed line.
+    d = {k: v for k, v in d.items() if v is not None}
     for key, kind in _FIELD_TYPES.items():
         if key in d and not isinstance(d[key], kind):
             raise ValueError(f"field {key!r} must be {kind.__name__}, got {type(d[key]).__name__}")
     for key in ("answer_aliases", "evidence"):
-        if key in d and not (isinstance(d[key], list) and all(isinstance(s, str) and s.strip() for s in d[key])):
-            raise ValueError(f"field {key!r} must be a list of non-empty strings")
+        if key in d and not (isinstance(d[key], list) and all(isinstance(s, str) for s in d[key])):
+            raise ValueError(f"field {key!r} must be a list of strings")
+        d[key] = [s for s in d.get(key, []) if s.strip()]
     if not d["id"].strip() or not d["question"].strip():
         raise ValueError("empty id or question")
     if d["answerable"] and not d.get("answer", "").strip():
@@ -171,7 +174,10 @@ def run(assistant: AskLike, items: Sequence[EvalItem], top_k: int = 5, progress:
     results = []
     for item in tqdm(items, desc="eval", unit="q", file=sys.stderr, disable=not progress):
         start = time.perf_counter()
-        answer = assistant.ask(item.question, top_k=top_k)
+        try:
+            answer = assistant.ask(item.question, top_k=top_k)
+        except QuestionError as exc:  # an unaskable question counts as refused, the run goes on
+            answer = Answer(item.question, str(exc), [], True, [], item.question)
         results.append(ItemResult(item, answer, (time.perf_counter() - start) * 1000))
     return results
 

@@ -13,25 +13,17 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-REFUSAL_TEXT = "报告中未找到相关信息"
+from .answer import REFUSAL as REFUSAL_TEXT
+
 NEAREST_SHOWN = 3  # passages shown under a refusal
 
-# Known timing stages in Chinese; unknown ones are shown by their own (escaped) name.
+# Timing stages in Chinese; an unknown one is shown by its own (escaped) name.
 STAGE_LABELS = {
-    "resolve": "理解问题",
-    "followup": "理解问题",
-    "normalize": "规范化",
     "prepare": "预处理",
-    "embed": "向量化",
-    "dense": "向量检索",
     "bm25": "关键词检索",
-    "lexical": "关键词检索",
-    "fuse": "融合",
-    "retrieve": "检索",
+    "dense": "向量检索",
     "rerank": "重排",
     "answer": "作答",
-    "extract": "抽取答案",
-    "cite": "引用定位",
     "total": "合计",
 }
 

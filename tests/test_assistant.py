@@ -139,3 +139,13 @@ def test_a_quoted_name_in_the_question_must_be_matched_whole(assistant):
 def test_a_foreign_country_is_not_mistaken_for_an_unknown_district(assistant):
     answer = assistant.ask("今年偃师卖到外国的货，直接出口打算增长百分之几？")
     assert not answer.refused and "7%" in answer.text
+
+
+def test_latin_abbreviation_gdp_is_a_topic_word(assistant):
+    assert assistant.ask("去年GDP增长了多少？").text.startswith("全年地区生产总值增长6.7%")
+
+
+def test_everyday_words_reach_report_vocabulary(assistant):
+    answer = assistant.ask("孩子上学的名额这几年多了多少")
+    assert "增加学位1.4万余个" in answer.text
+    assert answer.citations[0].chunk.period == "十四五"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Config
+from qa.errors import QuestionError
 from qa.eval_report import compare, write_outputs
 from qa.evaluation import (
     EvalItem,
@@ -421,3 +422,23 @@ def test_evaluate_rejects_a_bad_threshold_before_asking_anything(tmp_path: Path,
         evaluate(fake, set_path, tmp_path / "run", minimums=[spec])
     assert fake.calls == []
 
+
+
+def test_null_optional_fields_and_empty_aliases_do_not_drop_an_item(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        '{"id": "u1", "question": "孟津区GDP？", "answerable": false, "answer": null, "answer_aliases": [""], '
+        '"evidence": [], "type": null, "section": null}\n', encoding="utf-8")
+    items, errors = load_set(path)
+    assert errors == []
+    assert (items[0].answer, items[0].aliases, items[0].type, items[0].section) == ("报告未提及", (), "other", "")
+
+
+def test_an_unaskable_question_counts_as_refused_and_the_run_goes_on():
+    class Strict:
+        def ask(self, question, history=None, top_k=5):
+            raise QuestionError("问题太长")
+
+    item = EvalItem("x1", "问" * 600, False, "报告未提及")
+    [result] = run(Strict(), [item], progress=False)
+    assert result.answer.refused and result.judgement.correct
