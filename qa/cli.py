@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .answer import ANSWERERS
 from .config import Config
 from .errors import QAError
+from .retrieval import MODES
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -32,7 +34,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _assistant(args).ask(args.question, top_k=args.k)
+    answer = _assistant(args).ask(args.question, top_k=args.k, answerer=args.answerer)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -94,7 +96,8 @@ def parser() -> argparse.ArgumentParser:
     ask = common(sub.add_parser("ask", help="ask one question"))
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
-    ask.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    ask.add_argument("--mode", choices=MODES)
+    ask.add_argument("--answerer", choices=ANSWERERS, help="short clauses (default) or whole sentences")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.set_defaults(func=cmd_ask)
     show = common(sub.add_parser("show", help="print one chunk by id"))
@@ -104,7 +107,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("set", type=Path)
     ev.add_argument("--out", type=Path, default=Path("eval/runs/latest"))
     ev.add_argument("--top-k", type=int, default=5)
-    ev.add_argument("--mode", choices=["hybrid", "dense", "bm25"])
+    ev.add_argument("--mode", choices=MODES)
     ev.add_argument("--split", choices=["all", "tune", "report"], default="all")
     ev.add_argument("--compare", type=Path, help="an earlier metrics.json to compare with")
     ev.add_argument("--min", action="append", default=[], metavar="KEY=VALUE", help="fail (exit 1) below this, e.g. retrieval.hit@5=0.9")
