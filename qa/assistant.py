@@ -11,7 +11,7 @@ from .config import Config
 from .embedders import Embedder, get_embedder
 from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
 from .followup import resolve
-from .lexical import Tokenizer, load_synonyms
+from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .retrieval import MODES, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, Chunk
@@ -37,16 +37,16 @@ class Assistant:
         config = config or Config.from_env()
         say = progress or (lambda _msg: None)
         embedder = get_embedder(config.embedder)
-        synonyms_text = _synonyms_bytes()
-        tokenizer = Tokenizer(load_synonyms())
-        sha = hashlib.sha256(synonyms_text).hexdigest()
+        table = synonyms_text(Path(config.synonyms) if config.synonyms else None)
+        tokenizer = Tokenizer(parse_synonyms(table))
+        sha = hashlib.sha256(table.encode("utf-8")).hexdigest()
         path = index_path(config, embedder.name)
         index = None
         if not rebuild:
             try:
                 index = load(path, check(path, config, embedder.name, sha))
             except IndexStateError as exc:
-                say(f"rebuilding the index: {exc}")
+                say(f"building the index: {exc}")
         if index is None:
             index = build(config, embedder, tokenizer, sha, say)
         return cls(config, index, embedder, tokenizer)
@@ -100,8 +100,3 @@ class Assistant:
         timings["total"] = (time.perf_counter() - started) * 1000
         return Answer(q, REFUSAL if refused else text, citations, refused, hits, understood, timings)
 
-
-def _synonyms_bytes() -> bytes:
-    from importlib import resources
-
-    return resources.files("qa.data").joinpath("synonyms.tsv").read_bytes()

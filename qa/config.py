@@ -15,6 +15,8 @@ class Config:
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     index_dir: Path = PROJECT_ROOT / "index"
     embedder: str = "e5-small"
+    # Everyday words → report vocabulary (a TSV file); empty = the table bundled in qa/data/synonyms.tsv.
+    synonyms: str = ""
     # Chunking: a paragraph longer than this is cut into runs of whole sentences.
     max_chunk_chars: int = 200
     # Retrieval

@@ -27,9 +27,15 @@ class Synonym:
     terms: tuple[str, ...]  # report vocabulary it stands for
 
 
-def load_synonyms(path: Path | None = None) -> list[Synonym]:
-    """Synonym table: one line per everyday phrase, `phrase<TAB>term term …`, `#` comments."""
-    text = path.read_text(encoding="utf-8") if path else resources.files("qa.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+def synonyms_text(path: Path | None = None) -> str:
+    """The synonym table's text: a file of the user's, or the one bundled with the package."""
+    if path:
+        return Path(path).read_text(encoding="utf-8")
+    return resources.files("qa.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+
+
+def parse_synonyms(text: str) -> list[Synonym]:
+    """One line per everyday phrase, `phrase<TAB>term term …`; `#` starts a comment."""
     table = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

@@ -94,3 +94,13 @@ def test_check_names_the_missing_index(tmp_path):
 
     with pytest.raises(IndexStateError, match="no index"):
         check(tmp_path / "nothing", Config(), "e5-small", "")
+
+
+def test_a_users_synonym_table_is_used_and_changing_it_rebuilds(built, tmp_path):
+    config, _ = built
+    table = tmp_path / "synonyms.tsv"
+    table.write_text("工厂的产值\t规上工业增加值\n", encoding="utf-8")
+    mine = config.replace(synonyms=str(table))
+    assistant, said = _messages(mine)
+    assert any("synonyms_sha256 changed" in m for m in said)
+    assert "13.8%" in assistant.ask("2025年工厂的产值涨了多少？").text
