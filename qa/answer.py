@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexical import Tokenizer
+from .followup import merge
+from .lexical import ADMIN_SUFFIXES, Tokenizer
 from .periods import GLOSSARY
 from .retrieval import Query
 from .text import cn_to_arabic, numbers_in, search_form
@@ -59,8 +60,12 @@ def _clauses(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, tokenizer: Tokenizer, corpus: list[str], refusal_threshold: float) -> None:
+    def __init__(self, tokenizer: Tokenizer, corpus: list[str], refusal_threshold: float,
+                 home_places: frozenset[str] = frozenset()) -> None:
         self.tokenizer = tokenizer
+        # The places the documents are about ("偃师" in the Yanshi report): every passage is about them,
+        # so a question naming them asks nothing more specific.
+        self.home_places = home_places
         self._corpus = [search_form(cn_to_arabic(t)) for t in corpus]
         self._df_cache: dict[str, int] = {}
         self.refusal_threshold = refusal_threshold
@@ -85,6 +90,8 @@ class ExtractiveAnswerer:
             terms[search_form(cn_to_arabic(quoted))] = self.idf(search_form(cn_to_arabic(quoted)))
         for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
             if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
+                continue
+            if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
                 continue
             if self._df(word):
                 terms[word] = self.idf(word)
@@ -121,8 +128,6 @@ class ExtractiveAnswerer:
 
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
-        from .followup import merge
-
         parts = [p.strip() for p in _SUBQUESTION.findall(question) if len(p.strip("？? ")) > 1]
         if len(parts) <= 1:
             return [question]
@@ -131,11 +136,9 @@ class ExtractiveAnswerer:
 
     def _answer_part(self, question: str, periods: list[str], hits: list[Hit]) -> list[Window]:
         terms = self.key_terms(question)
-        if not terms:
+        if not terms or self._names_uncovered_year(question):
             return []
         windows = sorted(self._windows(question, periods, terms, hits), key=lambda w: -w.score)
-        if self._names_uncovered_year(question):
-            return []
         figure = bool(_HOW_MUCH.search(question))
         good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)
                 and (not figure or numbers_in(hits[w.hit].chunk.text[w.start:w.end]))]

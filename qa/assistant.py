@@ -17,6 +17,9 @@ from .store import Index, build, check, index_path, load
 from .types import Answer, Chunk
 
 
+HEADER_CHARS = 300
+
+
 class Assistant:
     modes = MODES
     answerers = ANSWERERS
@@ -27,7 +30,9 @@ class Assistant:
         self.config = config
         self.index = index
         self.retriever = Retriever(index, embedder, tokenizer, config)
-        self.answerer = ExtractiveAnswerer(tokenizer, [c.text for c in index.chunks], config.refusal_threshold)
+        # A report names the place it is about in its first lines ("洛阳市偃师区人民政府").
+        home = frozenset(p for doc in index.documents.values() for p in tokenizer.places(doc.text[:HEADER_CHARS]))
+        self.answerer = ExtractiveAnswerer(tokenizer, [c.text for c in index.chunks], config.refusal_threshold, home)
         self._by_id = {c.id: c for c in index.chunks}
 
     @classmethod

@@ -14,9 +14,9 @@ STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 等 有 为 对 把 被 将 也 都 就 还 又 并 或 而 之 其 这 那 这个 那个 这些 那些 "
     "吗 呢 啊 吧 呀 么 多少 什么 哪些 哪个 哪 几 几个 怎么 怎么样 怎样 如何 是否 有没有 是不是 请问 "
     "我们 我 你 他 她 它 他们 一下 一共 共 多 少 个 了解 知道 告诉 情况 方面 报告 提到 里 中 上 下 "
-    "偃师 偃师区 区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标 名字 名称 叫 叫做 具体".split()
+    "区里 政府 今年 去年 明年 年 要 会 能 可以 打算 计划 目标 名字 名称 叫 叫做 具体".split()
 )
-_ADMIN = "区县市省镇乡"
+ADMIN_SUFFIXES = "区县市省镇乡"
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
 _jieba_lock = threading.Lock()
 
@@ -99,16 +99,16 @@ class Tokenizer:
         for word, tag in tagged:
             pos = folded.find(word, pos)
             after = folded[pos + len(word) : pos + len(word) + 1]
-            if tag == "ns" and len(word) >= 2 and (word[-1] in _ADMIN or after in _ADMIN):
-                names.append(word[:-1] if word[-1] in _ADMIN else word)
+            if tag == "ns" and len(word) >= 2 and (word[-1] in ADMIN_SUFFIXES or after in ADMIN_SUFFIXES):
+                names.append(word[:-1] if word[-1] in ADMIN_SUFFIXES else word)
             pos += len(word)
         return names
 
-    def expand(self, question: str) -> tuple[str, list[str]]:
-        """The question with report vocabulary appended for each everyday phrase it uses, and those terms."""
+    def expand(self, question: str) -> str:
+        """The question with report vocabulary appended for each everyday phrase it uses."""
         folded = search_form(cn_to_arabic(question))
         added: list[str] = []
         for syn in self.synonyms:
             if syn.phrase in folded:
                 added.extend(t for t in syn.terms if t not in folded and t not in added)
-        return (question + " " + " ".join(added)).strip() if added else question, added
+        return f"{question} {' '.join(added)}" if added else question

@@ -37,7 +37,7 @@ class Retriever:
         self.report_year = max(years) if years else None
 
     def prepare(self, question: str) -> Query:
-        expanded, _ = self.tokenizer.expand(question)
+        expanded = self.tokenizer.expand(question)
         return Query(question, expanded, self.tokenizer.tokens(expanded), periods_in(question, self.report_year))
 
     def bm25_scores(self, query: Query) -> np.ndarray:

@@ -149,3 +149,8 @@ def test_everyday_words_reach_report_vocabulary(assistant):
     answer = assistant.ask("孩子上学的名额这几年多了多少")
     assert "增加学位1.4万余个" in answer.text
     assert answer.citations[0].chunk.period == "十四五"
+
+
+def test_the_reports_own_place_is_not_a_key_word(assistant):
+    assert {"偃师", "洛阳"} <= assistant.answerer.home_places
+    assert "偃师" not in assistant.answerer.key_terms("偃师去年新增了多少个充电桩？")
