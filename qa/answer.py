@@ -25,7 +25,7 @@ _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|包括哪些|是哪些|含义|是啥")
 _WHICH = re.compile(r"什么|哪|谁")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
-_UNIT = re.compile(r"(?:多少|几)(家|项|天|所|座|条|次|户|人|元|美元|亩|吨|公里|平方米|斤|场|套|辆|万人|亿元|万元|亿斤|万亩)")
+_UNIT = re.compile(r"(?:多少|几)[万亿]?(美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆)")
 _TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")

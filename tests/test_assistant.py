@@ -154,3 +154,8 @@ def test_everyday_words_reach_report_vocabulary(assistant):
 def test_the_reports_own_place_is_not_a_key_word(assistant):
     assert {"偃师", "洛阳"} <= assistant.answerer.home_places
     assert "偃师" not in assistant.answerer.key_terms("偃师去年新增了多少个充电桩？")
+
+
+def test_a_unit_with_a_magnitude_must_be_given(assistant):
+    assert "2600万美元" in assistant.ask("今年服务外包执行额要达到多少万美元？").text
+    assert assistant.ask("去年偃师进出口总额是多少亿美元？").refused
