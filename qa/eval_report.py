@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .evaluation import RETRIEVAL_DEPTH, EvaluationError, ItemResult, metric_value
+from .evaluation import RETRIEVAL_DEPTH, EvaluationError, ItemResult
+from .metrics import metric_value
 
 HEADLINE = [
     ("retrieval.hit@1", "Retrieval hit@1"),
