@@ -53,6 +53,7 @@ details.qa-card[open]{border-color:var(--color-accent)}
 mark{background:#ffe58f;color:#1f1f1f;padding:0 .1em;border-radius:2px}
 .qa-timings{margin-top:.45em;font-size:.75em;color:var(--body-text-color-subdued)}
 .qa-refused .qa-refusal{font-weight:600;color:#b45309;background:#fff7ed;border:1px dashed #f59e0b;border-radius:8px;padding:.35em .6em;display:inline-block}
+.qa-reason{margin:.3em 0;font-size:.92em;color:var(--body-text-color-subdued)}
 .qa-notice{color:#1d4ed8;background:#eff6ff;border:1px solid #bfdbfe;border-radius:8px;padding:.35em .6em}
 .qa-flash{animation:qa-flash 1.6s ease-out}
 @keyframes qa-flash{0%{box-shadow:0 0 0 3px #f59e0b}100%{box-shadow:0 0 0 0 transparent}}

@@ -116,15 +116,24 @@ class ExtractiveAnswerer:
         order = sorted(range(len(hits)), key=lambda i: -best.get(i, -9.0))
         return [Hit(hits[i].chunk, best.get(i, 0.0), {**hits[i].ranks, "fused": i + 1}) for i in order]
 
-    def answer(self, query: Query, hits: list[Hit], style: str = "extractive") -> tuple[str, list[Citation], bool]:
-        if not hits or self._names_unknown_place(query.text):
-            return REFUSAL, [], True
+    def answer(self, query: Query, hits: list[Hit], style: str = "extractive") -> tuple[str, list[Citation], str]:
+        """(answer text, citations, refusal reason); the reason is empty when the question is answered."""
+        unknown = [p for p in self.tokenizer.places(query.text) if not self._df(p)]
+        if unknown:
+            return REFUSAL, [], f"报告没有提到“{unknown[0]}”"
+        if not hits:
+            return REFUSAL, [], "没有检索到任何段落"
         chosen: list[Window] = []
+        reasons: list[str] = []
         for part in self._subquestions(query.text):
-            for window in self._answer_part(part, query.periods, hits):
+            windows, reason = self._answer_part(part, query.periods, hits)
+            reasons.append(reason)
+            for window in windows:
                 if not any(w.hit == window.hit and w.start < window.end and window.start < w.end for w in chosen):
                     chosen.append(window)
-        return self._compose(chosen, hits, style == "extractive-sentences") if chosen else (REFUSAL, [], True)
+        if not chosen:
+            return REFUSAL, [], next(r for r in reasons if r)
+        return self._compose(chosen, hits, style == "extractive-sentences")
 
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
@@ -134,16 +143,20 @@ class ExtractiveAnswerer:
         first = parts[0]
         return [first] + [p if len([t for t in self.key_terms(p) if self._df(t)]) >= 2 else merge(p, first) for p in parts[1:]]
 
-    def _answer_part(self, question: str, periods: list[str], hits: list[Hit]) -> list[Window]:
+    def _answer_part(self, question: str, periods: list[str], hits: list[Hit]) -> tuple[list[Window], str]:
+        """The window(s) answering one (sub)question, or none and why."""
         terms = self.key_terms(question)
-        if not terms or self._names_uncovered_year(question):
-            return []
+        if not terms:
+            return [], "问题中没有可以在报告里查找的内容"
+        year = self._uncovered_year(question)
+        if year:
+            return [], f"报告没有涉及{year}年的情况"
         windows = sorted(self._windows(question, periods, terms, hits), key=lambda w: -w.score)
         figure = bool(_HOW_MUCH.search(question))
         good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)
                 and (not figure or numbers_in(hits[w.hit].chunk.text[w.start:w.end]))]
         if not good:
-            return []
+            return [], "报告中没有足以回答这个问题的依据"
         chosen = [good[0]]
         # A comparison across periods ("今年的目标比去年多多少") needs the best window of each period.
         for period in periods if len(set(periods)) > 1 else []:
@@ -151,17 +164,13 @@ class ExtractiveAnswerer:
                 other = next((w for w in good if hits[w.hit].chunk.period == period), None)
                 if other and other.score > good[0].score - 0.3:
                     chosen.append(other)
-        return chosen
+        return chosen, ""
 
-    def _names_uncovered_year(self, question: str) -> bool:
+    def _uncovered_year(self, question: str) -> str | None:
         """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;
         a plan's last year (2025, 2030) is, through the plan's targets and results."""
         years = re.findall(r"((?:19|20)\d\d)年", search_form(cn_to_arabic(question)))
-        return any(not self._df(f"{y}年") and (int(y) - 2020) % 5 for y in years)
-
-    def _names_unknown_place(self, question: str) -> bool:
-        """Another district or county than the documents talk about: the subject is simply absent."""
-        return any(not self._df(p) for p in self.tokenizer.places(question))
+        return next((y for y in years if not self._df(f"{y}年") and (int(y) - 2020) % 5), None)
 
     def _windows(self, question: str, periods: list[str], terms: dict[str, float], hits: list[Hit]) -> list[Window]:
         alternatives = {t: [s for syn in self.tokenizer.synonyms if t in syn.phrase for s in syn.terms] for t in terms}
@@ -213,7 +222,7 @@ class ExtractiveAnswerer:
         figure = re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(m.group(1)))
         return any(figure.search(c) and any(t in c for t in terms) for c in clauses)
 
-    def _compose(self, windows: list[Window], hits: list[Hit], whole_sentences: bool) -> tuple[str, list[Citation], bool]:
+    def _compose(self, windows: list[Window], hits: list[Hit], whole_sentences: bool) -> tuple[str, list[Citation], str]:
         citations: list[Citation] = []
         parts = []
         for w in sorted(windows, key=lambda w: (w.hit, w.start)):
@@ -224,8 +233,8 @@ class ExtractiveAnswerer:
             parts.append(f"{chunk.text[a:b]}[{n}]")
         text = "；".join(parts)
         if not check_grounded(text, citations):
-            return REFUSAL, [], True
-        return text, citations, False
+            return REFUSAL, [], "答案中的数字无法在引用的原文中核实"
+        return text, citations, ""
 
 
 def _sentence_around(text: str, a: int, b: int) -> tuple[int, int]:

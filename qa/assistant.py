@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .answer import ANSWERERS, REFUSAL, ExtractiveAnswerer
+from .answer import ANSWERERS, ExtractiveAnswerer
 from .config import Config
 from .embedders import Embedder, get_embedder
 from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
@@ -100,8 +100,8 @@ class Assistant:
         hits = self.answerer.rerank(query, pool)[:k] if self.config.rerank_pool else pool
         timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        text, citations, refused = self.answerer.answer(query, hits, style)
+        text, citations, reason = self.answerer.answer(query, hits, style)
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
-        return Answer(q, REFUSAL if refused else text, citations, refused, hits, understood, timings)
+        return Answer(q, text, citations, bool(reason), hits, understood, timings, reason)
 

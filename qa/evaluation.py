@@ -176,7 +176,7 @@ def run(assistant: AskLike, items: Sequence[EvalItem], top_k: int = 5, progress:
         try:
             answer = assistant.ask(item.question, top_k=top_k)
         except QuestionError as exc:  # an unaskable question counts as refused, the run goes on
-            answer = Answer(item.question, str(exc), [], True, [], item.question)
+            answer = Answer(item.question, str(exc), [], True, [], item.question, refusal_reason=str(exc))
         results.append(ItemResult(item, answer, (time.perf_counter() - start) * 1000))
     return results
 

@@ -130,6 +130,9 @@ def answer_message(answer: Any, typed: str, key: str) -> str:
         parts.append(f'<div class="qa-understood">理解为：{esc(answer.understood_as)}</div>')
     if answer.refused:
         parts.append(f'<div class="qa-refusal">⚠ {esc(answer.text or REFUSAL_TEXT)}</div>')
+        reason = getattr(answer, "refusal_reason", "")
+        if reason:
+            parts.append(f'<div class="qa-reason">{esc(reason)}。</div>')
         nearest = list(answer.hits)[:NEAREST_SHOWN]
         if nearest:
             parts.append('<div class="qa-cards-title">最接近的段落（仅供参考，未能回答问题）：</div><div class="qa-cards">')
@@ -162,7 +165,7 @@ def sources_panel(answer: Any) -> str:
     cited = {c.chunk.id: c for c in answer.citations}
     head = f"检索到 {len(answer.hits)} 段，其中 {sum(h.chunk.id in cited for h in answer.hits)} 段被引用"
     if answer.refused:
-        head += "（未能回答：得分不足）"
+        head += f"（未能回答：{getattr(answer, 'refusal_reason', '') or '依据不足'}）"
     rows = []
     for rank, hit in enumerate(answer.hits, 1):
         c = cited.get(hit.chunk.id)

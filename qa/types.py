@@ -74,6 +74,7 @@ class Answer:
     hits: list[Hit]  # every retrieved passage, cited or not (the sources panel, retrieval metrics)
     understood_as: str  # the question after follow-up resolution and normalisation
     timings_ms: dict[str, float] = field(default_factory=dict)
+    refusal_reason: str = ""  # why the question was not answered, for the person asking
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `qa ask --json` and returned by the UI's `ask` endpoint."""
@@ -82,6 +83,7 @@ class Answer:
             "understood_as": self.understood_as,
             "answer": self.text,
             "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [
                 {"chunk_id": h.chunk.id, "section": list(h.chunk.section), "score": round(h.score, 4),

@@ -55,11 +55,17 @@ def test_grounding_check_rejects_a_figure_not_in_the_evidence(assistant):
 def test_another_district_is_refused_with_the_nearest_passages(assistant):
     answer = assistant.ask("孟津区2025年地区生产总值增长了多少？")
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.refusal_reason == "报告没有提到“孟津”"
     assert len(answer.hits) == 5
 
 
 def test_a_figure_the_report_never_gives_is_refused(assistant):
-    assert assistant.ask("沁伊高速全长多少公里？").refused
+    answer = assistant.ask("沁伊高速全长多少公里？")
+    assert answer.refused and answer.refusal_reason == "报告中没有足以回答这个问题的依据"
+
+
+def test_an_answered_question_has_no_refusal_reason(assistant):
+    assert assistant.ask("2025年偃师新增了多少个充电桩？").refusal_reason == ""
 
 
 def test_empty_question_is_a_clear_error(assistant):
@@ -119,7 +125,8 @@ def test_unknown_answerer_is_a_typed_error(assistant):
 
 
 def test_a_year_the_report_does_not_cover_is_refused(assistant):
-    assert assistant.ask("2027年偃师地区生产总值要增长多少？").refused
+    answer = assistant.ask("2027年偃师地区生产总值要增长多少？")
+    assert answer.refused and answer.refusal_reason == "报告没有涉及2027年的情况"
 
 
 def test_a_plan_end_year_is_answered_from_the_plan_targets(assistant):

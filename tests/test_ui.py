@@ -43,7 +43,7 @@ def _answer(refused: bool = False, text: str = "全年地区生产总值增长6.
     ch = _chunk()
     cites = [] if refused else [Citation(1, ch, (0, 14), 2.5)]
     return Answer(question, REFUSAL if refused else text, cites, refused, [Hit(ch, 2.5), Hit(_chunk("doc#2", "别的"), 1.0)],
-                  question, {"bm25": 0.2, "total": 12.0})
+                  question, {"bm25": 0.2, "total": 12.0}, "报告没有提到“<孟津>”" if refused else "")
 
 
 def test_anchor_ids_are_valid_and_distinct():
@@ -67,6 +67,7 @@ def test_answer_message_links_markers_to_cards_and_marks_evidence():
 def test_refusal_is_styled_and_shows_nearest_passages():
     out = render.answer_message(_answer(refused=True), OUTSIDE_Q, "k2")
     assert 'class="qa-a qa-refused"' in out and REFUSAL in out
+    assert '<div class="qa-reason">报告没有提到“&lt;孟津&gt;”。</div>' in out  # the reason, escaped
     assert out.count('class="qa-card"') == 2 and "<mark>" not in out
 
 
