@@ -83,7 +83,8 @@ def _block_title(raw: str) -> str:
     """Title of a numbered/dashed/glossary block: the bold phrase, else the first sentence."""
     bold = _BOLD.search(raw[:80])
     head = bold.group(1) if bold else _first_sentence(raw)
-    head = _LIST.sub("", unicodedata.normalize("NFKC", head) if _LIST.match(unicodedata.normalize("NFKC", head)) else head)
+    folded = unicodedata.normalize("NFKC", head)
+    head = _LIST.sub("", folded) if _LIST.match(folded) else head
     return _strip_end(clean_display(head.lstrip("—")))
 
 

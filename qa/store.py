@@ -121,10 +121,9 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
         "counts": {"documents": len(documents), "chunks": len(chunks)},
     }
     path = index_path(config, embedder.name)
-    _write(path, manifest, documents, chunks, flat, bm25)
+    manifest = _write(path, manifest, documents, chunks, flat, bm25)
     progress(f"index written to {path}")
-    return Index({**manifest, "components": json.loads((path / "manifest.json").read_text("utf-8"))["components"]},
-                 documents, chunks, flat, bm25, path)
+    return Index(manifest, documents, chunks, flat, bm25, path)
 
 
 def _chunk_all(sources: list[Source], config: Config) -> tuple[dict[str, Document], list[Chunk]]:
@@ -161,7 +160,8 @@ def _lock(folder: Path) -> Iterator[None]:
 
 
 def _write(path: Path, manifest: dict[str, Any], documents: dict[str, Document], chunks: list[Chunk],
-           vectors: Any, bm25: Any) -> None:
+           vectors: Any, bm25: Any) -> dict[str, Any]:
+    """Writes the index folder atomically; returns the manifest as written (with component checksums)."""
     with _lock(path):
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
         try:
@@ -170,7 +170,8 @@ def _write(path: Path, manifest: dict[str, Any], documents: dict[str, Document],
             _faiss().write_index(vectors, str(tmp / "vectors.faiss"))
             bm25.save(str(tmp / "bm25"), show_progress=False)
             components = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-            (tmp / "manifest.json").write_text(json.dumps({**manifest, "components": components}, ensure_ascii=False, indent=2), "utf-8")
+            manifest = {**manifest, "components": components}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             if path.exists():
                 path.rename(old)
@@ -179,6 +180,7 @@ def _write(path: Path, manifest: dict[str, Any], documents: dict[str, Document],
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    return manifest
 
 
 def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
