@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .errors import UnknownNameError
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
 from .periods import GLOSSARY
@@ -153,7 +154,9 @@ class ExtractiveAnswerer:
             return [], f"报告没有涉及{year}年的情况"
         windows = sorted(self._windows(question, periods, terms, hits), key=lambda w: -w.score)
         figure = bool(_HOW_MUCH.search(question))
-        good = [w for w in windows if w.coverage >= self.refusal_threshold and self._has_needed_figure(question, hits[w.hit].chunk, w)
+        unit = _unit_figure(question)
+        good = [w for w in windows if w.coverage >= self.refusal_threshold
+                and (unit is None or _has_unit_figure(unit, terms, hits[w.hit].chunk, w))
                 and (not figure or numbers_in(hits[w.hit].chunk.text[w.start:w.end]))]
         if not good:
             return [], "报告中没有足以回答这个问题的依据"
@@ -211,17 +214,6 @@ class ExtractiveAnswerer:
                 out.append(Window(h_i, clauses[i][0], clauses[j][1], score, coverage))
         return out
 
-    def _has_needed_figure(self, question: str, chunk: Chunk, window: Window) -> bool:
-        """A question asking for a figure in a specific unit (多少元, 几公里) needs that unit after a number,
-        in a clause of the window that is about the question (not a neighbouring clause's figure)."""
-        m = _UNIT.search(search_form(cn_to_arabic(question)))
-        if not m:
-            return True
-        terms = self.key_terms(question)
-        clauses = [c[2] for c in _clauses(chunk.text) if window.start <= c[0] and c[1] <= window.end]
-        figure = re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(m.group(1)))
-        return any(figure.search(c) and any(t in c for t in terms) for c in clauses)
-
     def _compose(self, windows: list[Window], hits: list[Hit], whole_sentences: bool) -> tuple[str, list[Citation], str]:
         citations: list[Citation] = []
         parts = []
@@ -235,6 +227,25 @@ class ExtractiveAnswerer:
         if not check_grounded(text, citations):
             return REFUSAL, [], "答案中的数字无法在引用的原文中核实"
         return text, citations, ""
+
+
+def _unit_figure(question: str) -> re.Pattern[str] | None:
+    """For a question asking for a figure in a specific unit (多少元, 几公里): a number followed by that unit."""
+    m = _UNIT.search(search_form(cn_to_arabic(question)))
+    return re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(m.group(1))) if m else None
+
+
+def _has_unit_figure(figure: re.Pattern[str], terms: dict[str, float], chunk: Chunk, window: Window) -> bool:
+    """The unit's figure sits in a clause of the window that is about the question (not a neighbour's)."""
+    clauses = [c[2] for c in _clauses(chunk.text) if window.start <= c[0] and c[1] <= window.end]
+    return any(figure.search(c) and any(t in c for t in terms) for c in clauses)
+
+
+def check_answerer(name: str) -> str:
+    """The answer style, or UnknownNameError naming the known ones."""
+    if name not in ANSWERERS:
+        raise UnknownNameError("answerer", name, list(ANSWERERS))
+    return name
 
 
 def _sentence_around(text: str, a: int, b: int) -> tuple[int, int]:

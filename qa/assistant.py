@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .answer import ANSWERERS, ExtractiveAnswerer
+from .answer import ANSWERERS, ExtractiveAnswerer, check_answerer
 from .config import Config
 from .embedders import Embedder, get_embedder
-from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
+from .errors import IndexStateError, QuestionError, UnknownChunkError
 from .followup import resolve
 from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .retrieval import MODES, Retriever
@@ -25,8 +25,7 @@ class Assistant:
     answerers = ANSWERERS
 
     def __init__(self, config: Config, index: Index, embedder: Embedder, tokenizer: Tokenizer) -> None:
-        if config.answerer not in ANSWERERS:
-            raise UnknownNameError("answerer", config.answerer, list(ANSWERERS))
+        check_answerer(config.answerer)
         self.config = config
         self.index = index
         self.retriever = Retriever(index, embedder, tokenizer, config)
@@ -85,9 +84,7 @@ class Assistant:
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
             mode: str | None = None, answerer: str | None = None) -> Answer:
         started = time.perf_counter()
-        style = answerer or self.config.answerer
-        if style not in ANSWERERS:
-            raise UnknownNameError("answerer", style, list(ANSWERERS))
+        style = check_answerer(answerer or self.config.answerer)
         q = self.validate(question)
         understood = resolve(q, [h for h in (history or []) if h and h.strip()])
         t = time.perf_counter()

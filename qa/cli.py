@@ -10,6 +10,7 @@ from typing import Sequence
 from .answer import ANSWERERS
 from .config import Config
 from .errors import QAError
+from .evaluation import SPLITS
 from .retrieval import MODES
 
 
@@ -108,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, default=Path("eval/runs/latest"))
     ev.add_argument("--top-k", type=int, default=5)
     ev.add_argument("--mode", choices=MODES)
-    ev.add_argument("--split", choices=["all", "tune", "report"], default="all")
+    ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--compare", type=Path, help="an earlier metrics.json to compare with")
     ev.add_argument("--min", action="append", default=[], metavar="KEY=VALUE", help="fail (exit 1) below this, e.g. retrieval.hit@5=0.9")
     ev.set_defaults(func=cmd_eval)

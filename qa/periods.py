@@ -67,4 +67,3 @@ def heading_period(title: str, year: int | None) -> str | None:
         return GLOSSARY
     found = periods_in(title, year)
     return found[0] if found else None
-
