@@ -114,7 +114,7 @@ def _split(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def chunk_document(source: Source, max_chars: int = 0) -> ChunkedDocument:
-    year = report_year(source.text)
+    year = source.meta.get("year") or report_year(source.text)  # a metadata sidecar's year wins
     paras = paragraphs(source.text)
     display_parts: list[str] = []
     chunks: list[Chunk] = []

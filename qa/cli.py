@@ -3,28 +3,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from .answer import ANSWERERS
+from .answerers import ANSWERERS, STYLES
 from .config import Config
-from .errors import QAError
-from .evaluation import SPLITS
+from .errors import QAError, QuestionError
+from .evaluation import SPLITS, EvaluationError
 from .retrieval import MODES
+from .validation import check_top_k
+
+# Keys every metrics.json written by `qa eval` has; a --compare file without them is something else.
+METRICS_KEYS = ("n", "retrieval", "answer", "config")
 
 
 def _config(args: argparse.Namespace) -> Config:
     return Config.from_env(
         embedder=getattr(args, "embedder", None), seeds_dir=getattr(args, "seeds", None),
         index_dir=getattr(args, "index", None), mode=getattr(args, "mode", None),
+        answerer=getattr(args, "answerer", None), answer_style=getattr(args, "style", None),
+        reranker=getattr(args, "reranker", None),
     )
 
 
-def _assistant(args: argparse.Namespace, rebuild: bool = False):
+def _assistant(args: argparse.Namespace, rebuild: bool = False, **kwargs: object):
     from .assistant import Assistant
 
-    return Assistant.load(_config(args), progress=lambda m: print(m, file=sys.stderr), rebuild=rebuild)
+    return Assistant.load(_config(args), progress=lambda m: print(m, file=sys.stderr), rebuild=rebuild, **kwargs)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -35,7 +42,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _assistant(args).ask(args.question, top_k=args.k, answerer=args.answerer)
+    answer = _assistant(args).ask(args.question, top_k=args.k)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -57,12 +64,42 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_eval_paths(out: Path, compare: Path | None) -> None:
+    """Fails before a long run, not after it, on an --out that is a file or a --compare that is no metrics.json."""
+    if out.exists() and not out.is_dir():
+        raise EvaluationError(f"--out {out} is a file; give a folder for metrics.json, results.jsonl and report.md")
+    if compare is None:
+        return
+    metrics = compare / "metrics.json" if compare.is_dir() else compare
+    try:
+        data = json.loads(metrics.read_text("utf-8"))
+    except FileNotFoundError:
+        raise EvaluationError(f"--compare {metrics}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvaluationError(f"--compare {metrics}: not a metrics.json ({exc})") from None
+    missing = [k for k in METRICS_KEYS if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise EvaluationError(f"--compare {metrics}: not a metrics.json written by `qa eval` (no {', '.join(missing)})")
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
 
+    _check_eval_paths(args.out, args.compare)
     _, failures = evaluate(_assistant(args), args.set, args.out, top_k=args.top_k, split=args.split,
                            compare_path=args.compare, minimums=args.min)
     return 1 if failures else 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from .answerability import unfitted
+    from .fit import fit_model
+    from .params import AnswerParams
+
+    # The features do not depend on the model, so the fit starts from one that knows nothing.
+    model = fit_model(_assistant(args, params=AnswerParams(model=unfitted())), args.sets, args.out)
+    print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold")}, ensure_ascii=False, indent=1))
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -83,6 +120,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _top_k(text: str) -> int:
+    """argparse type of -k: a whole number from 1 to Config.max_top_k, else argparse's usage error."""
+    try:
+        value: Any = int(text)
+    except ValueError:
+        value = text
+    try:
+        return check_top_k(value, Config.from_env().max_top_k)
+    except QuestionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask questions about government work reports, with cited evidence.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -96,9 +145,11 @@ def parser() -> argparse.ArgumentParser:
     common(sub.add_parser("build", help="(re)build the index")).set_defaults(func=cmd_build)
     ask = common(sub.add_parser("ask", help="ask one question"))
     ask.add_argument("question")
-    ask.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
+    ask.add_argument("-k", type=_top_k, default=None, help="passages to retrieve (default 5, at most QA_MAX_TOP_K=20)")
     ask.add_argument("--mode", choices=MODES)
-    ask.add_argument("--answerer", choices=ANSWERERS, help="short clauses (default) or whole sentences")
+    ask.add_argument("--answerer", choices=ANSWERERS.names(), help="which answerer fills the slot (default extractive)")
+    ask.add_argument("--style", choices=STYLES, help="sentence (default: labelled with its period) or clauses (bare evidence)")
+    ask.add_argument("--reranker", help="window (default) or none")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.set_defaults(func=cmd_ask)
     show = common(sub.add_parser("show", help="print one chunk by id"))
@@ -107,12 +158,16 @@ def parser() -> argparse.ArgumentParser:
     ev = common(sub.add_parser("eval", help="run a QA set and write metrics and a report"))
     ev.add_argument("set", type=Path)
     ev.add_argument("--out", type=Path, default=Path("eval/runs/latest"))
-    ev.add_argument("--top-k", type=int, default=5)
+    ev.add_argument("--top-k", type=_top_k, default=5)
     ev.add_argument("--mode", choices=MODES)
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--compare", type=Path, help="an earlier metrics.json to compare with")
     ev.add_argument("--min", action="append", default=[], metavar="KEY=VALUE", help="fail (exit 1) below this, e.g. retrieval.hit@5=0.9")
     ev.set_defaults(func=cmd_eval)
+    fit = common(sub.add_parser("fit", help="fit the answer-or-refuse model on QA sets (cross-validated)"))
+    fit.add_argument("sets", type=Path, nargs="+", help="QA sets to fit on (never the sets you report)")
+    fit.add_argument("--out", type=Path, default=None, help="model file (default: the bundled qa/data/answerability.json)")
+    fit.set_defaults(func=cmd_fit)
     bench = common(sub.add_parser("bench", help="measure build time, latency and memory"))
     bench.add_argument("--set", type=Path, default=Path("eval/sets/dev.jsonl"), help="questions to time")
     bench.add_argument("--repeats", type=int, default=3)
@@ -127,7 +182,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that went away shows here, while it can still be handled
+        return code
+    except BrokenPipeError:
+        # `qa ask … | head -1`: the reader closed the pipe. Stop quietly, as the Python docs advise: point
+        # stdout at /dev/null so the interpreter's own flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (QAError, ImportError, OSError, ValueError) as exc:
         print(f"qa: error: {exc}", file=sys.stderr)
         return 2

@@ -29,14 +29,36 @@ class Config:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     period_boost: float = 0.3
-    # Passages re-ordered by their best answer window (0 = keep the fused order).
+    # Passages given to the reranker (qa/rerank.py: `window` scores each by its best answer window,
+    # `none` keeps the fused order).
     rerank_pool: int = 20
-    # Answering
+    reranker: str = "window"
+    # Answering (qa/answerers): which answerer fills the slot, and the extractive one's style:
+    # `sentence` (labelled with its period) or `clauses` (the bare evidence). Weights and the fitted
+    # answer-or-refuse model are in qa/params.py, not here: they are not per-deployment settings.
     answerer: str = "extractive"
-    # Tuned on the tune half of eval/sets/dev.jsonl (odd ids): the share of the question's weighted key
-    # words that the best evidence window must cover.
-    refusal_threshold: float = 0.38
+    answer_style: str = "sentence"
     max_question_chars: int = 500
+    # Limits and documents (hardening)
+    # A larger document or corpus is skipped with a message naming the variable that allows it.
+    max_document_bytes: int = 5_000_000
+    max_corpus_bytes: int = 200_000_000
+    # A build estimated above this many seconds is announced (and refused where the caller asks).
+    slow_build_seconds: float = 120.0
+    # Build speed assumed until a build of this index has been timed: passages (with their sentences)
+    # embedded per second; e5-small on 2 CPU cores does about 4.
+    build_passages_per_second: float = 4.0
+    # Follow-up history kept per question: the last turns, and at most this many characters in all.
+    max_history_turns: int = 8
+    max_history_chars: int = 2000
+    max_top_k: int = 20
+    # UI
+    # Readers' 👍/👎 feedback, appended as QA-set lines (qa.feedback); the file stops growing at the cap.
+    feedback_path: Path = PROJECT_ROOT / "eval" / "feedback.jsonl"
+    feedback_max_bytes: int = 20_000_000
+    # Largest QA set the 评测 tab accepts as an upload, and the most questions it runs at once.
+    eval_upload_max_bytes: int = 2_000_000
+    eval_max_questions: int = 500
 
     def replace(self, **changes: Any) -> "Config":
         clean = {k: v for k, v in changes.items() if v is not None}

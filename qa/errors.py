@@ -17,6 +17,10 @@ class IndexStateError(QAError):
     """The persisted index is missing, stale or corrupt (loading rebuilds it)."""
 
 
+class SlowBuildError(IndexStateError):
+    """The index needs a build that would take long, and the caller (the UI) asked not to start one."""
+
+
 class UnknownNameError(QAError, KeyError):
     """A registry was asked for a name it does not have."""
 

@@ -31,7 +31,36 @@ def merge(question: str, previous: str) -> str:
 
 
 def resolve(question: str, history: list[str] | None) -> str:
-    """The question to answer: itself, or the previous question with this one's changes applied."""
-    if not history or not is_followup(question):
-        return question.strip()
-    return merge(question, resolve(history[-1], history[:-1]))
+    """The question to answer: itself, or the previous question with this one's changes applied.
+
+    A chain of follow-ups goes back to the last question that is not one; the walk is a loop, so any
+    length of history is safe (bound it with `bounded_history` all the same: each merge costs time).
+    """
+    chain = [question]
+    earlier = list(history or [])
+    while earlier and is_followup(chain[-1]):
+        chain.append(earlier.pop())
+    resolved = chain[-1].strip()
+    for followup in reversed(chain[:-1]):
+        resolved = merge(followup, resolved)
+    return resolved
+
+
+def bounded_history(history: list[str], max_turns: int, max_chars: int) -> list[str]:
+    """The newest non-empty entries of `history` (stripped, oldest first) that fit both limits.
+
+    At most `max_turns` entries and `max_chars` characters together. An entry longer than `max_chars`
+    on its own is dropped (no question the user typed is that long) and the walk goes on past it; the
+    walk stops at the first entry that would pass either limit, so older turns never displace newer ones.
+    """
+    kept: list[str] = []
+    used = 0
+    for entry in reversed(history):
+        entry = (entry or "").strip()  # clients send None for an empty turn
+        if not entry or len(entry) > max_chars:
+            continue
+        if len(kept) == max_turns or used + len(entry) > max_chars:
+            break
+        kept.append(entry)
+        used += len(entry)
+    return kept[::-1]

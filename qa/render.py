@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .answer import REFUSAL as REFUSAL_TEXT
+from .answerers import REFUSAL as REFUSAL_TEXT
 
 NEAREST_SHOWN = 3  # passages shown under a refusal
 
@@ -26,6 +26,9 @@ STAGE_LABELS = {
     "answer": "作答",
     "total": "合计",
 }
+
+# Per-retriever ranks (Hit.ranks) in Chinese; other names are shown as they are.
+RANK_LABELS = {"bm25": "BM25", "dense": "向量", "fused": "融合", "rerank": "重排"}
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9-]")
@@ -90,9 +93,21 @@ def _goto(chunk_id: str) -> str:
     return f'<a class="qa-goto" href="#{anchor_id(chunk_id)}">在原文中查看 ›</a>'
 
 
+def _detail(html: str) -> str:
+    """Retrieval details (scores, ranks, timings): shown only with "显示检索细节" (the body class qa-details)."""
+    return f'<span class="qa-detail">{html}</span>' if html else ""
+
+
+def ranks(hit: Any) -> str:
+    """"BM25 第1 · 向量 第4 · window 1.210": the per-retriever ranks and later stages' raw scores of a hit."""
+    parts = [f"{esc(RANK_LABELS.get(k, k))} 第{int(v)}" for k, v in (getattr(hit, "ranks", None) or {}).items()]
+    parts += [f"{esc(k)} {_score(v)}" for k, v in (getattr(hit, "scores", None) or {}).items()]
+    return " · ".join(parts)
+
+
 def _card(cid: str, label: str, chunk: Any, body: str, score: float | None, open_: bool = False) -> str:
     path = esc(chunk.section_path) or "（无章节）"
-    score_html = f" · 相关度 {_score(score)}" if score is not None else ""
+    score_html = _detail(f" · 相关度 {_score(score)}") if score is not None else ""
     return (
         f'<details class="qa-card" id="{cid}"{" open" if open_ else ""}>'
         f'<summary><span class="qa-n">{label}</span> <span class="qa-path">{path}</span></summary>'
@@ -107,7 +122,18 @@ def timings(timings_ms: Mapping[str, float]) -> str:
     if not timings_ms:
         return ""
     parts = [f"{esc(STAGE_LABELS.get(k, k))} {v:.0f} ms" for k, v in timings_ms.items()]
-    return f'<div class="qa-timings">耗时：{" · ".join(parts)}</div>'
+    return f'<div class="qa-timings qa-detail">耗时：{" · ".join(parts)}</div>'
+
+
+def answer_dom_id(key: str) -> str:
+    """The id of the outer element of the answer rendered with `key` (feedback and "返回对话" find it)."""
+    return dom_id("a-", key)
+
+
+def answer_key(message_html: Any) -> str | None:
+    """The key an answer message was rendered with (from its outer element's id), or None for a notice."""
+    m = re.search(r'id="a-([A-Za-z0-9-]+)"', str(message_html or ""))
+    return m.group(1) if m else None
 
 
 def answer_text(text: str, key: str, known: Iterable[int]) -> str:
@@ -124,7 +150,7 @@ def answer_text(text: str, key: str, known: Iterable[int]) -> str:
 
 
 def answer_message(answer: Any, typed: str, key: str) -> str:
-    """One assistant message: answer with [n] links, a card per citation, timings; or a refusal."""
+    """One assistant message: answer with [n] links, a card per citation, a copy button, timings; or a refusal."""
     parts: list[str] = []
     if differs(typed, answer.understood_as):
         parts.append(f'<div class="qa-understood">理解为：{esc(answer.understood_as)}</div>')
@@ -142,14 +168,18 @@ def answer_message(answer: Any, typed: str, key: str) -> str:
         cls = "qa-a qa-refused"
     else:
         parts.append(f'<div class="qa-text">{answer_text(answer.text, key, (c.n for c in answer.citations))}</div>')
+        derivations = [p.derivation for p in getattr(answer, "parts", None) or () if getattr(p, "derivation", None)]
+        if derivations:
+            parts.append(f'<div class="qa-derivation">计算：{"；".join(esc(d) for d in derivations)}</div>')
         if answer.citations:
             parts.append('<div class="qa-cards">')
             parts += [_card(card_id(key, c.n), f"[{c.n}]", c.chunk, marked(c.chunk.text, c.evidence), c.score)
                       for c in answer.citations]
             parts.append("</div>")
         cls = "qa-a"
+        parts.append('<div class="qa-tools"><button type="button" class="qa-copy" title="复制回答与引用的原文">复制回答</button></div>')
     parts.append(timings(answer.timings_ms))
-    return f'<div class="{cls}">{"".join(parts)}</div>'
+    return f'<div class="{cls}" id="{answer_dom_id(key)}">{"".join(parts)}</div>'
 
 
 def _snippet(text: str, limit: int = 48) -> str:
@@ -172,14 +202,16 @@ def sources_panel(answer: Any) -> str:
         badge = (f'<span class="qa-badge qa-cited">已引用 [{c.n}]</span>' if c
                  else '<span class="qa-badge">未引用</span>')
         body = marked(hit.chunk.text, c.evidence if c else None)
+        detail = ranks(hit)
+        score_html = f'<span class="qa-score">{_score(hit.score)}</span>'
         rows.append(
             f'<div class="qa-src{" qa-src-cited" if c else ""}"><details>'
-            f'<summary><span class="qa-rank">#{rank}</span> <span class="qa-score">{_score(hit.score)}</span> '
+            f'<summary><span class="qa-rank">#{rank}</span> {_detail(score_html)} '
             f'{badge} <span class="qa-path">{esc(hit.chunk.section_path) or "（无章节）"}</span>'
             f'<div class="qa-snippet">{esc(_snippet(hit.chunk.text))}</div></summary>'
             f'<div class="qa-para">{body}</div>'
             f'<div class="qa-card-foot"><span class="qa-doc">文档：{esc(hit.chunk.doc)}</span> · '
-            f"第 {esc(hit.chunk.paragraph)} 段 · {_goto(hit.chunk.id)}</div></details></div>"
+            f"第 {esc(hit.chunk.paragraph)} 段{_detail(f' · {detail}' if detail else '')} · {_goto(hit.chunk.id)}</div></details></div>"
         )
     return f'<div class="qa-sources"><div class="qa-src-head">{esc(head)}</div><div class="qa-src-list">{"".join(rows)}</div></div>'
 
@@ -240,3 +272,137 @@ def documents(chunks: Sequence[Any], docs: Mapping[str, str]) -> str:
         out.append("</article>")
     out.append("</div>")
     return "".join(out)
+
+
+# ---- header: which reports are loaded ------------------------------------------------------------------
+
+# The unit above a district or county is a city, above a city a province (for a parent given without suffix).
+PARENT_SUFFIX = {"区": "市", "县": "市", "市": "省"}
+ALL_REPORTS = "全部报告"
+
+
+def report_place(doc: Any) -> str:
+    """"洛阳市偃师区" from a document's metadata (place, place_full, level, parent); "" when it has none."""
+    place_full = getattr(doc, "place_full", None) or ((getattr(doc, "place", None) or "") + (getattr(doc, "level", None) or ""))
+    if not place_full:
+        return ""
+    parent = getattr(doc, "parent_full", None) or ""
+    if not parent and getattr(doc, "parent", None):
+        parent = doc.parent + PARENT_SUFFIX.get(getattr(doc, "level", None) or "", "")
+    return f"{parent}{place_full}"
+
+
+def report_label(doc: Any, name: str = "") -> str:
+    """"洛阳市偃师区 · 2026年政府工作报告": place, year and the report's own title, from the index metadata."""
+    title = doc_title(getattr(doc, "text", "") or "", name or getattr(doc, "name", "") or "报告")
+    year = getattr(doc, "year", None)
+    if year and not title.startswith(f"{year}"):
+        title = f"{year}年{title}"
+    place = report_place(doc)
+    return f"{place} · {title}" if place else title
+
+
+def header(title: str, labels: Sequence[str]) -> str:
+    """The page header: the product name and the loaded report(s)."""
+    if not labels:
+        loaded = '<div class="qa-reports qa-empty">没有载入任何报告</div>'
+    elif len(labels) == 1:
+        loaded = f'<div class="qa-reports"><span class="qa-report">{esc(labels[0])}</span></div>'
+    else:
+        items = "".join(f'<li class="qa-report">{esc(label)}</li>' for label in labels)
+        loaded = f'<div class="qa-reports">已载入 {len(labels)} 份报告：<ul>{items}</ul></div>'
+    return (f'<div class="qa-header"><h1>{esc(title)}</h1>{loaded}<div class="qa-sub">'
+            "回答只依据报告原文；每个回答都带有可点击的引用 [n]，点开即可看到原文段落与高亮的依据。</div></div>")
+
+
+# ---- feedback --------------------------------------------------------------------------------------------
+
+def feedback_prompt(question: str, verdict: str) -> str:
+    icon, what = ("👍", "这个回答有帮助") if verdict == "up" else ("👎", "这个回答有问题")
+    return (f'<div class="qa-fb-title">{icon} {what}：<span class="qa-fb-q">{esc(question)}</span></div>'
+            '<div class="qa-fb-help">可以写下正确的答案（可选），然后提交。反馈会保存为评测题，经人工审核后用于评测。</div>')
+
+
+def feedback_done(record_id: str) -> str:
+    return f'<div class="qa-fb-done">已记录反馈 <code>{esc(record_id)}</code>，谢谢！</div>'
+
+
+# ---- the 评测 tab ------------------------------------------------------------------------------------------
+
+METRIC_LABELS = {
+    "retrieval.hit@1": "检索命中率 hit@1",
+    "retrieval.hit@3": "检索命中率 hit@3",
+    "retrieval.hit@5": "检索命中率 hit@5",
+    "retrieval.mrr": "检索 MRR",
+    "retrieval.recall@5": "依据召回率 recall@5",
+    "answer.accuracy": "回答准确率",
+    "answer.char_f1": "回答字符 F1",
+    "citation.precision": "引用精确率",
+    "citation.recall": "引用召回率",
+    "refusal.precision": "拒答精确率",
+    "refusal.recall": "拒答召回率",
+    "refusal.false_refusal_rate": "误拒率",
+    "latency_ms.p50": "延迟 p50（毫秒）",
+    "latency_ms.p95": "延迟 p95（毫秒）",
+    "latency_ms.max": "延迟最大值（毫秒）",
+}
+
+
+def _metric(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if key.startswith("latency_ms") else f"{value:.3f}"
+
+
+def eval_metrics(metrics: Mapping[str, Any], headline: Sequence[tuple[str, str]], value_of: Any,
+                 title: str = "") -> str:
+    """The headline metrics of a run as a table (`headline` and `value_of` from qa.eval_report / qa.metrics)."""
+    rows = "".join(
+        f'<tr data-key="{esc(key)}"><th scope="row">{esc(METRIC_LABELS.get(key, label))}</th>'
+        f'<td class="qa-num">{_metric(key, value_of(metrics, key))}</td></tr>'
+        for key, label in headline)
+    caption = f"<caption>{esc(title)}</caption>" if title else ""
+    return (f'<table class="qa-metrics">{caption}<thead><tr><th>指标</th><th>数值</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def eval_summary(metrics: Mapping[str, Any], set_name: str, split: str, skipped: Sequence[str] = ()) -> str:
+    n, answerable = metrics.get("n", 0), metrics.get("n_answerable", 0)
+    text = (f'<div class="qa-eval-summary">题集 <b>{esc(set_name)}</b>（{esc(split)}）：共 {n} 题，'
+            f"其中可回答 {answerable} 题、不可回答 {n - answerable} 题。")
+    if skipped:
+        text += f' 跳过 {len(skipped)} 行：{esc("；".join(skipped[:3]))}{"…" if len(skipped) > 3 else ""}'
+    return text + "</div>"
+
+
+FAILURES_SHOWN = 100
+
+
+def eval_failures(results: Sequence[Any]) -> str:
+    """Every failed question of a run: what was asked, expected and answered, and the cited text."""
+    failed = [r for r in results if r.judgement.failures]
+    if not failed:
+        return '<div class="qa-eval-fails qa-empty">没有失败的问题。</div>'
+    out = [f'<div class="qa-eval-fails"><div class="qa-src-head">失败的问题（{len(failed)}）</div>']
+    for r in failed[:FAILURES_SHOWN]:
+        item, answer, j = r.item, r.answer, r.judgement
+        expected = item.answer + (f"（也可：{'、'.join(item.aliases)}）" if item.aliases else "")
+        got = f"（拒答）{answer.text}" if answer.refused else answer.text
+        cited = "".join(
+            f'<li><span class="qa-n">[{c.n}]</span> <span class="qa-path">{esc(c.chunk.section_path)}</span>'
+            f'<div class="qa-para">{marked(c.chunk.text, c.evidence)}</div></li>' for c in answer.citations)
+        gold = " / ".join(f"「{esc(e)}」" for e in item.evidence)
+        out.append(
+            f'<details class="qa-fail"><summary><b>{esc(item.id)}</b> · {esc(item.type)} · '
+            f'<span class="qa-fail-why">{esc("、".join(j.failures))}</span> · {esc(item.question)}</summary>'
+            f'<dl><dt>期望</dt><dd>{esc(expected)}</dd><dt>得到</dt><dd>{esc(got)}</dd>'
+            + (f"<dt>标准依据</dt><dd>{gold}</dd>" if gold else "")
+            + f'<dt>引用原文</dt><dd>{f"<ol class=qa-fail-cites>{cited}</ol>" if cited else "（无）"}</dd></dl></details>')
+    if len(failed) > FAILURES_SHOWN:
+        out.append(f'<div class="qa-empty">另有 {len(failed) - FAILURES_SHOWN} 题未列出，见 report.md。</div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def comparison(text: str) -> str:
+    return f'<pre class="qa-compare">{html.escape(text)}</pre>' if text else ""

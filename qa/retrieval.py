@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .analysis import QuestionAnalysis
 from .config import Config
 from .embedders import Embedder
 from .errors import UnknownNameError
 from .lexical import Tokenizer
-from .periods import periods_in
+from .sentences import SentenceIndex
 from .store import Index
 from .types import Hit
 
@@ -20,25 +21,42 @@ FUSIONS = ("rrf", "weighted")
 
 @dataclass
 class Query:
-    """A question prepared once for every retriever: synonyms added, periods resolved."""
+    """A question prepared once for every stage: analysed, synonyms added, embedded once."""
 
-    text: str
+    analysis: QuestionAnalysis
     expanded: str
     tokens: list[str]
-    periods: list[str]
+    vector: np.ndarray  # the question's embedding: dense retrieval and sentence similarity share it
+    sentences: SentenceIndex
+    docs: frozenset[str] | None = None  # documents to search; None = all
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+    @property
+    def periods(self) -> tuple[str, ...]:
+        return self.analysis.periods
+
+    def sentence_sims(self, hits: list[Hit]) -> list[list[tuple[int, int, float]]]:
+        return self.sentences.sims(self.vector, hits)
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, tokenizer: Tokenizer, config: Config) -> None:
+    def __init__(self, index: Index, embedder: Embedder, tokenizer: Tokenizer, config: Config,
+                 sentences: SentenceIndex) -> None:
         self.index, self.embedder, self.tokenizer, self.config = index, embedder, tokenizer, config
-        years = [d.year for d in index.documents.values() if d.year]
-        # One report year for relative words; with several reports the newest one wins.
-        self.report_year = max(years) if years else None
+        self.sentences = sentences
+        self._doc_of = np.array([c.doc for c in index.chunks])
 
-    def prepare(self, question: str) -> Query:
-        expanded = self.tokenizer.expand(question)
-        return Query(question, expanded, self.tokenizer.tokens(expanded), periods_in(question, self.report_year))
+    def prepare(self, analysis: QuestionAnalysis, docs: frozenset[str] | None = None) -> Query:
+        expanded = self.tokenizer.expand(analysis.text)
+        t = time.perf_counter()
+        vector = self.embedder.embed_queries([expanded])[0]
+        query = Query(analysis, expanded, self.tokenizer.tokens(expanded), vector, self.sentences, docs)
+        query.timings_ms["embed"] = (time.perf_counter() - t) * 1000
+        return query
 
     def bm25_scores(self, query: Query) -> np.ndarray:
         if not query.tokens:
@@ -46,9 +64,8 @@ class Retriever:
         return np.asarray(self.index.bm25.get_scores(query.tokens), dtype=np.float32)
 
     def dense_scores(self, query: Query) -> np.ndarray:
-        vector = self.embedder.embed_queries([query.expanded])
         n = len(self.index.chunks)
-        scores, ids = self.index.vectors.search(vector, n)
+        scores, ids = self.index.vectors.search(query.vector[None, :], n)
         out = np.zeros(n, dtype=np.float32)
         out[ids[0]] = scores[0]
         return out
@@ -72,7 +89,9 @@ class Retriever:
         if query.periods:
             matches = np.array([c.period in query.periods for c in self.index.chunks])
             fused = fused * np.where(matches, 1.0 + self.config.period_boost, 1.0)
-        order = np.argsort(-fused, kind="stable")[:top_k]
+        if query.docs is not None:
+            fused = np.where(np.isin(self._doc_of, list(query.docs)), fused, -np.inf)
+        order = [i for i in np.argsort(-fused, kind="stable")[:top_k] if np.isfinite(fused[i])]
         return [Hit(self.index.chunks[i], float(fused[i]), {name: int(r[i]) for name, r in ranks.items()}) for i in order]
 
     def _fuse(self, scores: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:

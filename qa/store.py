@@ -1,40 +1,36 @@
-"""The persisted index: one folder per embedder, a versioned manifest, one file per component, no pickle.
+"""The persisted index: one folder per embedder, versioned builds, a validated manifest, no pickle.
 
-    index/<embedder>/manifest.json   format version, embedder, chunker, sources' sha256, components' sha256
-                    documents.jsonl  display text of each document
-                    chunks.jsonl     chunk records
-                    vectors.faiss    inner-product index over L2-normalised passage vectors
-                    bm25/            bm25s sparse matrices and vocabulary (JSON + .npy)
-
-Writes go to a temporary sibling folder that is renamed into place, so a reader never sees half an index.
+    index/<embedder>/CURRENT       names the build in use (replaced atomically, see qa.builds)
+                    builds/<id>/   manifest.json    format version, embedder, chunker, sources' and components' sha256
+                                   documents.jsonl  display text and metadata (place, level, year) of each document
+                                   chunks.jsonl     chunk records
+                                   vectors.faiss    inner-product index over L2-normalised passage vectors
+                                   bm25/            bm25s sparse matrices and vocabulary (JSON + .npy)
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
+from .builds import BUILDS, current, new_build_id, publishing, writable_problem
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Config
 from .embedders import Embedder
-from .errors import DocumentError, IndexStateError
+from .errors import DocumentError, IndexStateError, SlowBuildError
 from .ingest import Source, read_sources
 from .lexical import Tokenizer
-from .periods import report_year
+from .manifest import FORMAT_VERSION, read_manifest
+from .metadata import document_metadata
+from .sentences import SentenceIndex, sentence_texts
 from .types import Chunk
 
-FORMAT_VERSION = 1
 EMBED_BATCH = 16
 Progress = Callable[[str], None]
 
@@ -44,7 +40,11 @@ class Document:
     name: str
     file: str
     text: str  # display text: chunk spans index into it
-    year: int | None
+    year: int | None  # the year the report was delivered
+    place: str | None  # "偃师" (see qa.metadata)
+    place_full: str | None  # "偃师区"
+    level: str | None  # 区 / 县 / 市 / 省
+    parent: str | None  # "洛阳"
 
 
 @dataclass
@@ -54,7 +54,8 @@ class Index:
     chunks: list[Chunk]
     vectors: Any  # faiss.Index
     bm25: Any  # bm25s.BM25
-    path: Path
+    path: Path  # the build folder the index was read from or written to
+    sentences: SentenceIndex  # sentence vectors for the answer stage (qa/sentences.py)
 
 
 def index_path(config: Config, embedder_name: str) -> Path:
@@ -95,23 +96,45 @@ def _settings(config: Config, synonyms_sha: str) -> dict[str, Any]:
     return {"chunker_version": CHUNKER_VERSION, "max_chunk_chars": config.max_chunk_chars, "synonyms_sha256": synonyms_sha}
 
 
+def _sources(config: Config) -> tuple[list[Source], list[str]]:
+    return read_sources(Path(config.seeds_dir), config.max_document_bytes, config.max_corpus_bytes)
+
+
 def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha: str,
-          progress: Progress = print) -> Index:
-    sources, problems = read_sources(Path(config.seeds_dir))
+          progress: Progress = print, *, allow_slow_build: bool = True) -> Index:
+    """Builds the index of config.seeds_dir and makes it the current one.
+
+    A build estimated above config.slow_build_seconds is announced, or with allow_slow_build=False
+    refused (SlowBuildError) before anything is embedded. When the index folder is not writable, the
+    existing index is returned with a warning, or IndexStateError says what to do when there is none.
+    """
+    path = index_path(config, embedder.name)
+    sources, problems = _sources(config)
     for problem in problems:
         progress(f"skipped {problem}")
     if not sources:
         raise DocumentError(f"no readable .txt/.md documents in {config.seeds_dir}" + (f" ({'; '.join(problems)})" if problems else ""))
+    blocked = writable_problem(path)
+    if blocked:
+        return _read_only(path, config, embedder.name, synonyms_sha, blocked, progress)
     documents, chunks = _chunk_all(sources, config)
+    _check_duration(len(chunks), _passages_per_second(path, config), config, progress, allow_slow_build)
     progress(f"embedding {len(chunks)} passages from {len(documents)} document(s) with {embedder.name} …")
+    started = time.perf_counter()
     vectors = _embed(embedder, [passage_text(c) for c in chunks])
+    progress("embedding their sentences …")
+    sentences = SentenceIndex.of(chunks, _embed(embedder, sentence_texts(chunks)))
+    seconds = time.perf_counter() - started  # the rate of the next estimate: passages and their sentences
     faiss = _faiss()
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     bm25 = _bm25s().BM25()
     bm25.index([tokenizer.tokens(passage_text(c)) for c in chunks], show_progress=False)
+    build_id = new_build_id()
     manifest = {
         "format_version": FORMAT_VERSION,
+        "build": {"id": build_id, "embed_seconds": round(seconds, 3),
+                  "passages_per_second": round(len(chunks) / max(seconds, 1e-3), 3)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedder": {"name": embedder.name, "dim": int(vectors.shape[1])},
         **_settings(config, synonyms_sha),
@@ -120,10 +143,47 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
         "skipped": problems,
         "counts": {"documents": len(documents), "chunks": len(chunks)},
     }
-    path = index_path(config, embedder.name)
-    manifest = _write(path, manifest, documents, chunks, flat, bm25)
-    progress(f"index written to {path}")
-    return Index(manifest, documents, chunks, flat, bm25, path)
+    with publishing(path, build_id) as folder:
+        manifest = _write(folder, manifest, documents, chunks, flat, bm25, sentences)
+    progress(f"index written to {path / BUILDS / build_id}")
+    return Index(manifest, documents, chunks, flat, bm25, path / BUILDS / build_id, sentences)
+
+
+def _passages_per_second(path: Path, config: Config) -> float:
+    """The embedding speed the previous build of this index measured, else the configured one."""
+    try:
+        return float(read_manifest(current(path))["build"]["passages_per_second"])
+    except IndexStateError:
+        return config.build_passages_per_second
+
+
+def _check_duration(passages: int, per_second: float, config: Config, progress: Progress, allowed: bool) -> None:
+    seconds = passages / per_second
+    if seconds <= config.slow_build_seconds:
+        return
+    estimate = f"building the index will take about {seconds:.0f} s ({passages} passages at {per_second:.1f} per second)"
+    if not allowed:
+        raise SlowBuildError(f"{estimate}, too long to start here: run `qa build` in a terminal first "
+                             "(it shows progress), then start again")
+    progress(estimate)
+
+
+def _read_only(path: Path, config: Config, embedder_name: str, synonyms_sha: str, blocked: OSError,
+               progress: Progress) -> Index:
+    """The existing index of a folder that cannot be written to, with a warning saying what to do."""
+    where = next(p for p in (path.parent, *path.parent.parents) if p.exists())  # the index folder, or what it is made in
+    todo = f"make {where} and the folders in it writable and run `qa build`, or set QA_INDEX_DIR to a writable folder"
+    try:
+        manifest = _usable(path, embedder_name)
+        index = load(path, manifest)
+    except IndexStateError as exc:
+        raise IndexStateError(f"cannot build the index: {path} is not writable ({blocked.strerror or blocked}) "
+                              f"and holds no usable index ({exc}); {todo}") from None
+    stale = _stale_reason(manifest, config, synonyms_sha)
+    state = f"is stale ({stale})" if stale else "cannot be rebuilt"
+    progress(f"warning: the index in {path} {state} because the folder is not writable; answers come from the "
+             f"existing index. To update it, {todo}")
+    return index
 
 
 def _chunk_all(sources: list[Source], config: Config) -> tuple[dict[str, Document], list[Chunk]]:
@@ -131,7 +191,9 @@ def _chunk_all(sources: list[Source], config: Config) -> tuple[dict[str, Documen
     chunks: list[Chunk] = []
     for source in sources:
         chunked = chunk_document(source, config.max_chunk_chars)
-        documents[source.name] = Document(source.name, source.path.name, chunked.display_text, report_year(source.text))
+        meta = document_metadata(source.text, source.meta)
+        documents[source.name] = Document(source.name, source.path.name, chunked.display_text, meta.year,
+                                          meta.place, meta.place_full, meta.level, meta.parent)
         chunks.extend(chunked.chunks)
     return documents, chunks
 
@@ -147,39 +209,17 @@ def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
 
 
-@contextlib.contextmanager
-def _lock(folder: Path) -> Iterator[None]:
-    """Serialises builds of the same index across processes (two users starting the UI at once)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f".{folder.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write(path: Path, manifest: dict[str, Any], documents: dict[str, Document], chunks: list[Chunk],
-           vectors: Any, bm25: Any) -> dict[str, Any]:
-    """Writes the index folder atomically; returns the manifest as written (with component checksums)."""
-    with _lock(path):
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-        try:
-            _jsonl(tmp / "documents.jsonl", [d.__dict__ for d in documents.values()])
-            _jsonl(tmp / "chunks.jsonl", [c.to_dict() for c in chunks])
-            _faiss().write_index(vectors, str(tmp / "vectors.faiss"))
-            bm25.save(str(tmp / "bm25"), show_progress=False)
-            components = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-            manifest = {**manifest, "components": components}
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            if path.exists():
-                path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+def _write(folder: Path, manifest: dict[str, Any], documents: dict[str, Document], chunks: list[Chunk],
+           vectors: Any, bm25: Any, sentences: SentenceIndex) -> dict[str, Any]:
+    """Writes one build's files; returns the manifest as written (with component checksums)."""
+    _jsonl(folder / "documents.jsonl", [d.__dict__ for d in documents.values()])
+    _jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
+    _faiss().write_index(vectors, str(folder / "vectors.faiss"))
+    bm25.save(str(folder / "bm25"), show_progress=False)
+    np.save(folder / "sentences.npy", sentences.vectors, allow_pickle=False)
+    components = {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    manifest = {**manifest, "components": components}
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     return manifest
 
 
@@ -190,45 +230,53 @@ def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def check(path: Path, config: Config, embedder_name: str, synonyms_sha: str) -> dict[str, Any]:
-    """The manifest of a usable index at `path`; IndexStateError saying why it is missing, stale or corrupt."""
-    manifest_file = path / "manifest.json"
-    if not manifest_file.exists():
-        raise IndexStateError(f"no index at {path}")
-    try:
-        manifest = json.loads(manifest_file.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexStateError(f"index manifest {manifest_file} is unreadable ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexStateError(f"index format {manifest.get('format_version') if isinstance(manifest, dict) else '?'} is not the current {FORMAT_VERSION}")
-    if manifest.get("embedder", {}).get("name") != embedder_name:
-        raise IndexStateError(f"index was built with embedder {manifest.get('embedder', {}).get('name')!r}, not {embedder_name!r}")
-    for key, value in _settings(config, synonyms_sha).items():
-        if manifest.get(key) != value:
-            raise IndexStateError(f"index setting {key} changed ({manifest.get(key)!r} → {value!r})")
-    current, _ = read_sources(Path(config.seeds_dir))
-    built = {s["file"]: s["sha256"] for s in manifest.get("sources", [])}
-    now = {s.path.name: s.sha256 for s in current}
-    if built != now:
-        changed = sorted(set(built.items()) ^ set(now.items()))
-        raise IndexStateError(f"source documents changed since the index was built ({', '.join(sorted({f for f, _ in changed}))})")
-    for rel, sha in manifest.get("components", {}).items():
-        file = path / rel
-        if not file.exists() or _sha256(file) != sha:
+    """The manifest of a usable, up-to-date index at `path`; IndexStateError saying why it is missing, stale or corrupt."""
+    manifest = _usable(path, embedder_name)
+    stale = _stale_reason(manifest, config, synonyms_sha)
+    if stale:
+        raise IndexStateError(stale)
+    return manifest
+
+
+def _usable(path: Path, embedder_name: str) -> dict[str, Any]:
+    """The current build's manifest, when that build is intact and was made with this embedder (fresh or not)."""
+    folder = current(path)
+    manifest = read_manifest(folder)
+    if manifest["embedder"]["name"] != embedder_name:
+        raise IndexStateError(f"index was built with embedder {manifest['embedder']['name']!r}, not {embedder_name!r}")
+    for rel, sha in manifest["components"].items():
+        file = folder / rel
+        if not file.is_file() or _sha256(file) != sha:
             raise IndexStateError(f"index file {file} is missing or corrupt (checksum mismatch)")
     return manifest
 
 
+def _stale_reason(manifest: dict[str, Any], config: Config, synonyms_sha: str) -> str | None:
+    for key, value in _settings(config, synonyms_sha).items():
+        if manifest[key] != value:
+            return f"index setting {key} changed ({manifest[key]!r} → {value!r})"
+    built = {s["file"]: s["sha256"] for s in manifest["sources"]}
+    now = {s.path.name: s.sha256 for s in _sources(config)[0]}
+    if built != now:
+        changed = sorted({f for f, _ in set(built.items()) ^ set(now.items())})
+        return f"source documents changed since the index was built ({', '.join(changed)})"
+    return None
+
+
 def load(path: Path, manifest: dict[str, Any]) -> Index:
+    """The index of the build `manifest` (as returned by check) describes."""
+    folder = path / BUILDS / manifest["build"]["id"]
     try:
-        documents = {d["name"]: Document(**d) for d in _read_jsonl(path / "documents.jsonl")}
-        chunks = [Chunk.from_dict(c) for c in _read_jsonl(path / "chunks.jsonl")]
-        vectors = _faiss().read_index(str(path / "vectors.faiss"))
-        bm25 = _bm25s().BM25.load(str(path / "bm25"), show_progress=False)
+        documents = {d["name"]: Document(**d) for d in _read_jsonl(folder / "documents.jsonl")}
+        chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
+        vectors = _faiss().read_index(str(folder / "vectors.faiss"))
+        bm25 = _bm25s().BM25.load(str(folder / "bm25"), show_progress=False)
+        sentences = SentenceIndex.of(chunks, np.load(folder / "sentences.npy", allow_pickle=False))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexStateError(f"index at {path} could not be loaded ({exc})") from exc
+        raise IndexStateError(f"index at {folder} could not be loaded ({exc})") from exc
     if vectors.ntotal != len(chunks):
-        raise IndexStateError(f"index at {path} is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
-    return Index(manifest, documents, chunks, vectors, bm25, path)
+        raise IndexStateError(f"index at {folder} is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
+    return Index(manifest, documents, chunks, vectors, bm25, folder, sentences)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

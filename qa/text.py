@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SENTENCE_END = "。！？!?；;"
 # A paragraph whose last character is one of these is complete; anything else continues on the next line.
@@ -135,3 +136,15 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def numbers_in(text: str) -> list[str]:
     """Figures in a text, after width folding and Chinese numeral conversion ("１０８" and "一百零八" → "108")."""
     return NUMBER.findall(search_form(cn_to_arabic(text)))
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC  # imported on first use: most questions need no conversion of their own
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters folded to Simplified (OpenCC t2s), so 偃師 finds 偃师; the report is quoted as written."""
+    return _t2s().convert(text)

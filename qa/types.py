@@ -34,11 +34,16 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its fused score and the per-retriever ranks behind it."""
+    """A retrieved chunk with its fused retrieval score, the per-retriever ranks behind it, and the
+    scores later stages add (a reranker's under its name): none overwrites another's."""
 
     chunk: Chunk
     score: float
     ranks: dict[str, int] = field(default_factory=dict)  # e.g. {"bm25": 1, "dense": 4}
+    scores: dict[str, float] = field(default_factory=dict)  # e.g. {"window": 1.21}
+
+    def with_score(self, stage: str, score: float, **ranks: int) -> "Hit":
+        return Hit(self.chunk, self.score, {**self.ranks, **ranks}, {**self.scores, stage: score})
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,19 @@ class Citation:
         }
 
 
+@dataclass(frozen=True)
+class AnswerPart:
+    """One statement of an answer: its text (with [n] markers), the citations it rests on and, for a
+    figure computed from cited figures, the derivation that recomputes it ("13.8% − 6.7%")."""
+
+    text: str
+    citations: tuple[int, ...]
+    derivation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations), "derivation": self.derivation}
+
+
 @dataclass
 class Answer:
     question: str
@@ -75,6 +93,9 @@ class Answer:
     understood_as: str  # the question after follow-up resolution and normalisation
     timings_ms: dict[str, float] = field(default_factory=dict)
     refusal_reason: str = ""  # why the question was not answered, for the person asking
+    parts: list[AnswerPart] = field(default_factory=list)
+    check: str = ""  # which check refused or changed the answer ("unknown_place", "evidence", "grounding", …)
+    confidence: float | None = None  # the answerability model's probability that the report answers it
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `qa ask --json` and returned by the UI's `ask` endpoint."""
@@ -84,9 +105,13 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "refusal_reason": self.refusal_reason,
+            "check": self.check,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "answer_parts": [p.to_dict() for p in self.parts],
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [
                 {"chunk_id": h.chunk.id, "section": list(h.chunk.section), "score": round(h.score, 4),
+                 "scores": {k: round(v, 4) for k, v in h.scores.items()}, "ranks": h.ranks,
                  "cited": any(c.chunk.id == h.chunk.id for c in self.citations)}
                 for h in self.hits
             ],

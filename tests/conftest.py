@@ -43,3 +43,21 @@ def copy_of(tmp_path: Path):
         return dst
 
     return copy
+
+
+SYNTHETIC_DOC = "xinan-2026-synthetic-government-work-report"
+
+
+@pytest.fixture(scope="session")
+def two_report_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeds folder with the real report and a synthetic one about 新安县 (parent 洛阳), figures changed.
+
+    Session-scoped so that one index of it can serve many tests: do not change it (copy it with copy_of).
+    """
+    from qa.synthetic import synthetic_report
+
+    seeds = tmp_path_factory.mktemp("two-reports")
+    shutil.copy(REPORT, seeds / REPORT.name)
+    synthetic = synthetic_report(REPORT.read_text(encoding="utf-8"), "新安", "洛阳", seed=2026, level="县")
+    (seeds / f"{SYNTHETIC_DOC}.txt").write_text(synthetic, encoding="utf-8")
+    return seeds

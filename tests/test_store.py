@@ -4,7 +4,8 @@ import pytest
 
 from qa import Assistant, Config
 from qa.errors import IndexStateError
-from qa.store import index_path
+from qa.builds import current
+from qa.store import FORMAT_VERSION, index_path
 
 QUESTION = "2025年规上工业增加值增长多少？"
 
@@ -15,6 +16,11 @@ def built(tmp_path, small_seeds):
     return config, Assistant.load(config, progress=None)
 
 
+def _build_dir(config):
+    """The folder of the build in use (the one CURRENT names)."""
+    return current(index_path(config, "e5-small"))
+
+
 def _messages(config, rebuild=False):
     said: list[str] = []
     assistant = Assistant.load(config, progress=said.append, rebuild=rebuild)
@@ -23,8 +29,8 @@ def _messages(config, rebuild=False):
 
 def test_manifest_records_what_the_index_was_built_from(built):
     config, assistant = built
-    manifest = json.loads((index_path(config, "e5-small") / "manifest.json").read_text("utf-8"))
-    assert manifest["format_version"] == 1
+    manifest = json.loads((_build_dir(config) / "manifest.json").read_text("utf-8"))
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["embedder"] == {"name": "e5-small", "dim": 384}
     assert manifest["sources"][0]["file"] == "report.txt" and len(manifest["sources"][0]["sha256"]) == 64
     assert set(manifest["components"]) >= {"chunks.jsonl", "documents.jsonl", "vectors.faiss", "bm25/params.index.json"}
@@ -52,7 +58,7 @@ def test_changed_source_makes_the_index_stale_and_it_is_rebuilt(built, small_see
 
 def test_corrupt_vector_file_is_detected_and_rebuilt(built):
     config, _ = built
-    (index_path(config, "e5-small") / "vectors.faiss").write_bytes(b"garbage")
+    (_build_dir(config) / "vectors.faiss").write_bytes(b"garbage")
     assistant, said = _messages(config)
     assert any("corrupt" in m for m in said)
     assert "13.8%" in assistant.ask(QUESTION).text
@@ -60,7 +66,7 @@ def test_corrupt_vector_file_is_detected_and_rebuilt(built):
 
 def test_truncated_manifest_is_detected_and_rebuilt(built):
     config, _ = built
-    manifest = index_path(config, "e5-small") / "manifest.json"
+    manifest = _build_dir(config) / "manifest.json"
     manifest.write_text(manifest.read_text("utf-8")[:50], encoding="utf-8")
     _, said = _messages(config)
     assert any("unreadable" in m for m in said)
@@ -68,7 +74,7 @@ def test_truncated_manifest_is_detected_and_rebuilt(built):
 
 def test_older_format_is_rebuilt(built):
     config, _ = built
-    manifest = index_path(config, "e5-small") / "manifest.json"
+    manifest = _build_dir(config) / "manifest.json"
     data = json.loads(manifest.read_text("utf-8"))
     manifest.write_text(json.dumps({**data, "format_version": 0}), encoding="utf-8")
     _, said = _messages(config)

@@ -1,18 +1,20 @@
 """Fixtures for the UI tests: one real `python ui.py` server per test module, and a headless Chromium.
 
-Import them into a test module with `from tests.ui_fixtures import ui_server, browser  # noqa: F401`
+Import them into a test module with `from tests.ui_fixtures import live_ui, ui_server, browser  # noqa: F401`
 (or `from ui_fixtures import ...` when tests/ is on sys.path).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = float(os.environ.get("QA_UI_START_TIMEOUT", "600"))
 CHROMIUM = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS_DIR = Path(os.environ.get("QA_UI_SHOTS", "/tmp/ui-shots"))  # screenshots are copied here too
 
 
 def free_port() -> int:
@@ -37,17 +40,24 @@ def _tail(path: Path, chars: int = 3000) -> str:
         return "(no log)"
 
 
-def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S) -> tuple[subprocess.Popen, str]:
-    """Start `python ui.py` on a free loopback port and wait (bounded) until it answers HTTP."""
+def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S, args: Sequence[str] = (),
+                 env: dict[str, str] | None = None, index_dir: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `python ui.py` on a free loopback port and wait (bounded) until it answers HTTP.
+
+    The index lives in `index_dir` (default: an `index` folder beside the log, built by this start);
+    `env` adds variables (QA_AUTH, QA_FEEDBACK_PATH, ...); `args` are extra command-line arguments.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    env.pop("QA_HOST", None)
-    env.pop("QA_PORT", None)
-    env["QA_INDEX_DIR"] = str(log_path.parent / "index")  # a private index, built by this start
+    environ = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    for name in ("QA_HOST", "QA_PORT", "QA_AUTH", "QA_DEBUG"):
+        environ.pop(name, None)
+    environ["QA_INDEX_DIR"] = str(index_dir or log_path.parent / "index")  # a private index
+    environ.update(env or {})
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process below
-    proc = subprocess.Popen([sys.executable, "ui.py", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "ui.py", "--host", "127.0.0.1", "--port", str(port), *args],
+                            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
     proc._qa_log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -57,6 +67,7 @@ def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S) -> tuple[su
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
+                    proc._qa_ready_s = time.monotonic() - started  # type: ignore[attr-defined]
                     return proc, url
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
@@ -81,19 +92,48 @@ def stop_server(proc: subprocess.Popen) -> None:
         log.close()
 
 
+@dataclass(frozen=True)
+class LiveUI:
+    url: str
+    index_dir: Path  # built by this server; reuse it to start another one quickly
+    feedback_path: Path  # QA_FEEDBACK_PATH of this server
+    log_path: Path
+    ready_s: float  # seconds from start to the first HTTP 200
+
+
 @pytest.fixture(scope="module")
-def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a live `python ui.py` started once for the module; stopped at the end."""
-    log_path = tmp_path_factory.mktemp("ui-server") / "ui.log"
+def live_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveUI]:
+    """A live `python ui.py` started once for the module (private index and feedback file); stopped at the end."""
+    folder = tmp_path_factory.mktemp("ui-server")
+    log_path, feedback = folder / "ui.log", folder / "feedback.jsonl"
     try:
-        proc, url = start_server(log_path)
+        proc, url = start_server(log_path, env={"QA_FEEDBACK_PATH": str(feedback)})
     except RuntimeError as exc:
         pytest.fail(str(exc))
     try:
-        yield url
+        yield LiveUI(url, folder / "index", feedback, log_path, proc._qa_ready_s)  # type: ignore[attr-defined]
     finally:
         stop_server(proc)
         print(f"\nui server log: {log_path}")
+
+
+@pytest.fixture(scope="module")
+def ui_server(live_ui: LiveUI) -> str:
+    """URL of the module's live UI."""
+    return live_ui.url
+
+
+def save_shot(page, tmp_path: Path, name: str, full_page: bool = False) -> Path:
+    """A screenshot under the test's tmp dir, copied to SHOTS_DIR (/tmp/ui-shots) for a person to look at."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    try:
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SHOTS_DIR / path.name)
+    except OSError:
+        pass
+    print(f"\nscreenshot: {path}")
+    return path
 
 
 def unavailable(reason: str) -> None:

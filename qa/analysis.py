@@ -1,0 +1,183 @@
+"""Question analysis, computed once per question and carried on the query to every later stage.
+
+What the question is about (idf-weighted key terms), what it asks for (a figure, a unit, a date, a
+definition, a list, a comparison), which periods and places it names, and its sub-questions.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .followup import merge
+from .lexical import ADMIN_SUFFIXES, Tokenizer
+from .periods import periods_in
+from .text import cn_to_arabic, search_form, to_simplified
+
+FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
+_HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
+_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
+_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|含义|是啥|啥意思|怎么理解")
+_LIST = re.compile(r"包括哪些|包括什么|有哪些|是哪些|哪几|都有啥|都有什么|有啥")
+_WHICH = re.compile(r"什么|哪|谁")
+_YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
+# A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
+_COMPARE = re.compile(
+    r"比.{1,30}?(?:高|低|多|少|快|慢)(?:出|了)?(?:多少|几)|相差|差距|差了?多少|之和|合计|加起来|一共|总共|两项共|超额|超出.{0,6}目标|比目标"
+)
+_SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
+# Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
+_UNIT = re.compile(r"(?:多少|几)[万亿]?(美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆)")
+_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+_ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
+_SUBQUESTION = re.compile(r"[^？?]+[？?]?")
+_ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
+_QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
+# jieba tags with no topic: time, pronoun, adverb, numeral, measure word, localiser, particle,
+# preposition, conjunction, modal particle ("eng", a Latin word such as GDP, is a topic word).
+_FUNCTION_TAGS = set("trdmqfupcyexz")
+_NOUN_TAGS = set("nlbgj")
+KEYWORD_MAX_CHARS = 12
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    text: str  # as understood, Traditional characters folded to Simplified
+    folded: str  # search form with Arabic figures
+    terms: dict[str, float]  # key terms and their idf weights
+    asks: frozenset[str]
+    unit: str | None  # the unit a figure must carry ("公里" in 多少公里)
+    periods: tuple[str, ...]
+    unknown_places: tuple[str, ...]  # places named that no document mentions
+    uncovered_year: str | None  # a year the documents do not report on
+    keyword: bool  # a bare keyword query ("充电桩")
+    parts: tuple["QuestionAnalysis", ...] = field(default=())  # sub-questions of a multi-part question
+    sides: tuple[str, str] | None = None  # the two things a comparison compares ("A比B…")
+    focus: str | None = None  # the key term nearest the question word: what is asked about ("平均工资")
+
+    def asks_for(self, kind: str) -> bool:
+        return kind in self.asks
+
+
+class Analyzer:
+    """Everything about a question that needs the documents: term weights, known places and years."""
+
+    def __init__(self, tokenizer: Tokenizer, passages: list[str], home_places: frozenset[str],
+                 report_year: int | None, absent_word_weight: float) -> None:
+        self.tokenizer = tokenizer
+        # The places the documents are about ("偃师" in the Yanshi report): a question naming them asks
+        # nothing more specific, so they are not key terms.
+        self.home_places = home_places
+        self.report_year = report_year
+        self.absent_word_weight = absent_word_weight
+        self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
+        self._df_cache: dict[str, int] = {}
+
+    @staticmethod
+    def fold(text: str) -> str:
+        return search_form(cn_to_arabic(text))
+
+    def df(self, token: str) -> int:
+        if token not in self._df_cache:
+            self._df_cache[token] = sum(token in text for text in self._corpus)
+        return self._df_cache[token]
+
+    def idf(self, token: str) -> float:
+        # A word absent from every document counts like a rare one; single characters carry little.
+        return math.log((len(self._corpus) + 1) / (max(self.df(token), 1) + 0.5)) * (0.3 if len(token) == 1 else 1.0)
+
+    def analyse(self, question: str, split: bool = True) -> QuestionAnalysis:
+        text = to_simplified(question.strip())
+        folded = search_form(cn_to_arabic(text))
+        asks = set()
+        if _HOW_MUCH.search(text):
+            asks.add(FIGURE)
+        if _WHEN.search(text):
+            asks.add(DATE)
+        if _DEFINE.search(text):
+            asks.add(DEFINITION)
+        if _LIST.search(text):
+            asks.add(LIST)
+        if _WHICH.search(text):
+            asks.add(NAME)
+        if _YESNO.search(text):
+            asks.add(YESNO)
+        compare = _COMPARE.search(folded)
+        if compare:
+            asks.add(COMPARISON)
+        unit = _UNIT.search(folded)
+        parts = tuple(self.analyse(p, split=False) for p in self._subquestions(text)) if split else ()
+        terms = self.key_terms(text)
+        return QuestionAnalysis(
+            text=text, folded=folded, terms=terms, asks=frozenset(asks), focus=_focus(folded, terms),
+            unit=unit.group(1) if unit else None, periods=tuple(periods_in(text, self.report_year)),
+            unknown_places=tuple(p for p in self.tokenizer.places(text) if not self.df(p)),
+            uncovered_year=self._uncovered_year(folded),
+            keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
+            parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None,
+        )
+
+    def key_terms(self, question: str) -> dict[str, float]:
+        """Content words weighted by idf; a word the documents never use is backed off to its parts."""
+        terms: dict[str, float] = {}
+        # A quoted name ("“瞪羚”企业", "“1+2+10+6”") is one term, however jieba would cut it.
+        for quoted in _QUOTED.findall(question):
+            term = search_form(cn_to_arabic(quoted))
+            terms[term] = self.idf(term)
+        for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
+            if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
+                continue
+            if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
+                continue
+            if self.df(word):
+                terms[word] = self.idf(word)
+                continue
+            parts = [p for p in self.tokenizer.parts(word) if p != word and self.df(p)] if len(word) > 2 else []
+            for part in parts:
+                terms[part] = self.idf(part)
+            if not parts:
+                # Absent from every document: a noun is probably the subject (evidence must hold it),
+                # anything else is everyday phrasing that should not sink the answer.
+                terms[word] = self.idf(word) if tag[:1] in _NOUN_TAGS or tag == "eng" else self.absent_word_weight
+        return terms
+
+    def _subquestions(self, question: str) -> list[str]:
+        """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
+        parts = [p.strip() for p in _SUBQUESTION.findall(question) if len(p.strip("？? ")) > 1]
+        if len(parts) <= 1:
+            return [question]
+        first = parts[0]
+        return [first] + [p if len([t for t in self.key_terms(p) if self.df(t)]) >= 2 else merge(p, first) for p in parts[1:]]
+
+    def _uncovered_year(self, folded: str) -> str | None:
+        """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;
+        a plan's last year (2025, 2030) is, through the plan's targets and results."""
+        years = re.findall(r"((?:19|20)\d\d)年", folded)
+        return next((y for y in years if not self.df(f"{y}年") and (int(y) - 2020) % 5), None)
+
+    @staticmethod
+    def _sides(text: str) -> tuple[str, str] | None:
+        """The two things compared: "A比B高多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
+        across periods, e.g. a target against its result)."""
+        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢)(?:出|了)?(?:多少|几)", text)
+        if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
+            return m.group(1), m.group(2)
+        m = re.search(r"^(.*?)(?:和|与|及|跟|加上)(.*?)(?:之和|合计|加起来|一共|总共|相差|差距|差了?多少)", text)
+        if m and _SUM.search(text) or (m and re.search(r"相差|差距|差了?多少", text)):
+            return m.group(1), m.group(2)
+        return None
+
+
+def _focus(folded: str, terms: dict[str, float]) -> str | None:
+    """The key term that ends nearest before the question word ("职工平均工资是多少" → 平均工资), else the
+    first one after it; a keyword query's focus is its rarest term."""
+    placed = [(folded.find(t), t) for t in terms if folded.find(t) >= 0]
+    if not placed:
+        return max(terms, key=terms.get) if terms else None
+    ask = _ASK_AT.search(folded)
+    if not ask:
+        return max(placed, key=lambda p: terms[p[1]])[1]
+    before = [(pos + len(t), t) for pos, t in placed if pos + len(t) <= ask.start()]
+    if before:
+        return max(before, key=lambda p: (p[0], len(p[1])))[1]
+    return min(placed)[1]

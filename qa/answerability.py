@@ -1,0 +1,118 @@
+"""Answerability: the checks the Assistant runs around any answerer, each with the reason it gives.
+
+Structural checks need only the question and the documents (a place no document names, a year no
+document covers). The evidence check asks a fitted logistic model (coefficients in
+qa/data/answerability.json, fitted by `qa fit` with cross-validation) whether the best evidence answers:
+lexical coverage, whether the question's focus is in the evidence, the embedder's question–sentence
+similarity, whether the asked type (a figure, a unit, a date) is there.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .analysis import DATE, FIGURE, Analyzer, QuestionAnalysis
+from .text import cn_to_arabic, numbers_in, search_form
+from .types import Hit
+from .windows import TIME_WORDS, Window, WindowScorer
+
+FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absent", "type_ok", "unit_ok", "margin",
+            "dense_rank")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answerable: bool
+    check: str = ""  # which check decided: "unknown_place", "uncovered_year", "no_terms", "no_passages", "evidence"
+    reason: str = ""  # for the person asking; empty when answerable
+    probability: float | None = None  # the evidence model's, when it ran
+
+
+OK = Verdict(True)
+
+
+def structural(q: QuestionAnalysis) -> Verdict:
+    """Checks that need no evidence: the question names what no document is about."""
+    if q.unknown_places:
+        return Verdict(False, "unknown_place", f"报告没有提到“{q.unknown_places[0]}”")
+    if q.uncovered_year:
+        return Verdict(False, "uncovered_year", f"报告没有涉及{q.uncovered_year}年的情况")
+    if not q.terms:
+        return Verdict(False, "no_terms", "问题中没有可以在报告里查找的内容")
+    return OK
+
+
+def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, bool]:
+    """The best window that satisfies what is asked (else the best of all) and whether one did."""
+    ordered = sorted(windows, key=lambda w: -w.score)
+    fitting = next((w for w in ordered if type_ok(q, hits[w.hit], w) and scorer.has_unit_figure(q, hits[w.hit], w)), None)
+    return (fitting, True) if fitting else (ordered[0] if ordered else None, False)
+
+
+def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
+    piece = hit.chunk.text[w.start : w.end]
+    if q.asks_for(FIGURE) and not numbers_in(piece):
+        return False
+    return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
+
+
+def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer,
+             analyzer: Analyzer, all_sims: np.ndarray) -> dict[str, float]:
+    """The evidence model's inputs for one (sub)question."""
+    total = sum(q.terms.values()) or 1.0
+    # Key words no document uses, by weight (everyday phrasing aside): the subject is probably not reported.
+    absent = sum(v for t, v in q.terms.items() if v != analyzer.absent_word_weight and not analyzer.df(t)) / total
+    best, fits = best_window(q, hits, windows, scorer)
+    if best is None:
+        return dict.fromkeys(FEATURES, 0.0) | {"absent": absent, "dense_rank": math.log1p(len(all_sims))}
+    hit = hits[best.hit]
+    piece = hit.chunk.text[best.start : best.end]
+    folded = search_form(cn_to_arabic(piece + " ".join(hit.chunk.section)))
+    focus = 1.0 if q.focus and q.focus in folded else 0.0
+    second = max((w.score for w in windows if w.hit != best.hit), default=best.score)
+    return {
+        "coverage": best.coverage,
+        "focus": focus,
+        "focus_known": float(bool(q.focus) and analyzer.df(q.focus) > 0),
+        "semantic": best.semantic,
+        # How far the evidence sentence stands out from the question's similarity to every sentence of
+        # the documents: a question the report answers has a sentence well above the crowd.
+        "semantic_z": (best.semantic - float(all_sims.mean())) / (float(all_sims.std()) or 1.0),
+        "dense_rank": math.log1p(hit.ranks.get("dense", 1)),
+        "absent": absent,
+        "type_ok": float(fits),
+        "unit_ok": float(q.unit is None or scorer.has_unit_figure(q, hit, best)),
+        "margin": best.score - second,
+    }
+
+
+def unfitted() -> dict[str, Any]:
+    """A model that knows nothing (every probability 0.5): what `qa fit` starts from."""
+    n = len(FEATURES)
+    return {"features": list(FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
+            "intercept": 0.0, "threshold": 0.5, "fitted": False}
+
+
+class EvidenceModel:
+    """Logistic regression over standardised features, as fitted and written by `qa fit`."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        if tuple(model.get("features", ())) != FEATURES:
+            raise ValueError(f"answerability model features {model.get('features')} do not match {FEATURES}: refit with `qa fit`")
+        self.model = model
+
+    def probability(self, x: dict[str, float]) -> float:
+        m = self.model
+        z = m["intercept"] + sum(c * (x[f] - mu) / sd for f, c, mu, sd in zip(FEATURES, m["coef"], m["mean"], m["scale"]))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def verdict(self, x: dict[str, float]) -> Verdict:
+        p = self.probability(x)
+        if p >= self.model["threshold"]:
+            return Verdict(True, probability=p)
+        if not x["unit_ok"]:
+            return Verdict(False, "evidence", "报告中没有以所问单位给出的相关数字", p)
+        return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)

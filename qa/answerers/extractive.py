@@ -1,0 +1,154 @@
+"""The extractive answerer: cuts the answer from the best clause windows, shaped by the document's structure.
+
+Nothing is generated: every statement is an exact span of a cited passage, labelled with the period its
+section reports on; the only new figures are computed comparisons, shown with their derivation.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionAnalysis
+from ..answerability import type_ok
+from ..params import AnswerParams
+from ..periods import GLOSSARY
+from ..types import AnswerPart, Citation, Hit
+from ..windows import Window, WindowScorer
+from . import ANSWERERS, Draft
+from .compare import comparison_part
+
+if TYPE_CHECKING:
+    from ..retrieval import Query
+
+_LIST_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.．、]\s*")
+_ENUMERATION = re.compile(r"[、；;]|即")
+_LABELS = {"十四五": "“十四五”时期，", "十五五": "“十五五”时期目标：", GLOSSARY: "名词解释："}
+
+
+def period_label(period: str, report_year: int | None) -> str:
+    """"2025年，" for the year under review, "2026年计划：" for the year the report plans."""
+    if period.isdigit():
+        return f"{period}年计划：" if report_year and int(period) >= report_year else f"{period}年，"
+    return _LABELS.get(period, "")
+
+
+@ANSWERERS.register("extractive")
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, scorer: WindowScorer, analyzer: Analyzer, params: AnswerParams,
+                 places: dict[str, str] | None = None, **_: object) -> None:
+        self.scorer, self.analyzer, self.params = scorer, analyzer, params
+        # Document → place label, given only when several reports are loaded ("新安县").
+        self.places = places or {}
+
+    def answer(self, query: "Query", hits: list[Hit], questions: list[QuestionAnalysis], style: str) -> Draft:
+        chosen: list[tuple[Window, QuestionAnalysis]] = []
+        computed: list[tuple[AnswerPart, list[Window]]] = []
+        sims = query.sentence_sims(hits)
+        for q in questions:
+            windows = self._answering(q, hits, sims)
+            if q.asks_for(COMPARISON):
+                part = comparison_part(q, hits, self.scorer, self.analyzer, sims, self.params)
+                if part:
+                    computed.append(part)
+                    continue
+            for w in self._choose(q, hits, windows):
+                if not any(c.hit == w.hit and c.start < w.end and w.start < c.end for c, _ in chosen):
+                    chosen.append((w, q))
+        return self._compose(chosen, computed, hits, style, query.analysis.periods)
+
+    def _answering(self, q: QuestionAnalysis, hits: list[Hit], sims: list) -> list[Window]:
+        """Windows that give what is asked (a figure, a date, the unit), best first."""
+        windows = sorted(self.scorer.windows(q, hits, sims), key=lambda w: -w.score)
+        fitting = [w for w in windows if type_ok(q, hits[w.hit], w) and self.scorer.has_unit_figure(q, hits[w.hit], w)]
+        return fitting or windows
+
+    def _choose(self, q: QuestionAnalysis, hits: list[Hit], windows: list[Window]) -> list[Window]:
+        """The best window, widened by structure, plus the best of each other period the question calls for."""
+        if not windows:
+            return []
+        best = self._widen(q, hits, windows[0])
+        chosen = [best]
+        period = hits[best.hit].chunk.period
+        if len(set(q.periods)) > 1:
+            wanted = [p for p in q.periods if p != period]
+        elif not q.periods and not q.asks_for(DEFINITION) and period != GLOSSARY:
+            # No period named ("充电桩"): every period the report gives a comparable fact for, labelled.
+            wanted = sorted({h.chunk.period for h in hits} - {period, GLOSSARY, ""})
+        else:
+            wanted = []
+        margin = self.params.other_period_margin if not q.periods else 0.3
+        for p in wanted:
+            other = next((w for w in windows if hits[w.hit].chunk.period == p), None)
+            if other and other.score >= windows[0].score - margin and self._same_focus(q, hits, best, other):
+                chosen.append(other)
+        return chosen
+
+    def _same_focus(self, q: QuestionAnalysis, hits: list[Hit], a: Window, b: Window) -> bool:
+        """Two windows state the same kind of fact: both hold the question's focus (and a figure if asked)."""
+        texts = [self.analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in (a, b)]
+        return (q.focus is None or all(q.focus in t for t in texts)) and (
+            not q.asks_for(FIGURE) or all(re.search(r"\d", t) for t in texts))
+
+    def _widen(self, q: QuestionAnalysis, hits: list[Hit], w: Window) -> Window:
+        """A definition gets the whole glossary entry (without its list number) or the whole "即……" sentence;
+        a list question gets the whole enumeration it touches."""
+        text = hits[w.hit].chunk.text
+        if q.asks_for(DEFINITION) and hits[w.hit].chunk.period == GLOSSARY:
+            start = _LIST_NUMBER.match(text)
+            return Window(w.hit, start.end() if start else 0, len(text), w.score, w.coverage, w.semantic, True)
+        if q.asks_for(LIST) or q.asks_for(DEFINITION):
+            a, b = sentence_around(text, w.start, w.end)
+            if _ENUMERATION.search(text[a:b]):
+                return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
+        return w
+
+    def _compose(self, chosen: list[tuple[Window, QuestionAnalysis]], computed: list[tuple[AnswerPart, list[Window]]],
+                 hits: list[Hit], style: str, periods: tuple[str, ...]) -> Draft:
+        citations: list[Citation] = []
+
+        def cite(w: Window) -> int:
+            chunk = hits[w.hit].chunk
+            n = next((c.n for c in citations if c.chunk.id == chunk.id), len({c.chunk.id for c in citations}) + 1)
+            a, b = trim(chunk.text, w.start, w.end)
+            citations.append(Citation(n, chunk, (a, b), hits[w.hit].scores.get("window", hits[w.hit].score)))
+            return n
+
+        parts: list[AnswerPart] = []
+        for part, windows in computed:
+            ns = tuple(cite(w) for w in windows)
+            parts.append(AnswerPart(part.text + "".join(f"[{n}]" for n in dict.fromkeys(ns)), ns, part.derivation))
+        report_year = self.analyzer.report_year
+        for w, _q in chosen:
+            n = cite(w)
+            c = citations[-1]
+            label = ""
+            if style == "sentence":
+                label = self.places.get(c.chunk.doc, "") + period_label(c.chunk.period, report_year)
+            parts.append(AnswerPart(f"{label}{c.evidence_text}[{n}]", (n,)))
+        return Draft(parts, _distinct_evidence(citations))
+
+
+def _distinct_evidence(citations: list[Citation]) -> list[Citation]:
+    seen: dict[tuple[str, tuple[int, int]], Citation] = {}
+    for c in citations:
+        seen.setdefault((c.chunk.id, c.evidence), c)
+    return list(seen.values())
+
+
+def sentence_around(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span widened to the whole sentence(s) it sits in."""
+    ends = "。！？!?；;"
+    start = max((text.rfind(c, 0, a) for c in ends), default=-1) + 1
+    stops = [i for i in (text.find(c, max(b - 1, a)) for c in ends) if i >= 0]
+    return start, (min(stops) + 1 if stops else len(text))
+
+
+def trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop the clause punctuation at the edges of a span, keeping it an exact slice of the text."""
+    while a < b and text[a] in "，,；;：:、 ":
+        a += 1
+    while b > a and text[b - 1] in "，,；;：:、。 ":
+        b -= 1
+    return a, b

@@ -1,0 +1,87 @@
+"""Fitting the answer-or-refuse model: logistic regression over the evidence features, cross-validated.
+
+    qa fit eval/sets/train.jsonl eval/sets/train2.jsonl eval/sets/dev.jsonl:tune
+
+Each (sub)question that passes the structural checks gives one row: its evidence features (computed by
+the same code that answers) and whether the report answers it. The threshold is the one with the best
+out-of-fold accuracy; the out-of-fold probabilities also give the calibration table written with the
+model. The sets you report on (dev `report`, `fresh`) must never be fitted on.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .answerability import FEATURES
+from .evaluation import EvalItem, load_set, select_split
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "answerability.json"
+FOLDS = 5
+
+
+def read_sets(specs: Sequence[str | Path]) -> list[EvalItem]:
+    """Items of each `path` or `path:split` (dev.jsonl:tune)."""
+    items: list[EvalItem] = []
+    for spec in map(str, specs):
+        path, _, split = spec.partition(":") if not Path(spec).exists() else (spec, "", "")
+        loaded, _ = load_set(path)
+        items += select_split(loaded, split or "all")
+    return items
+
+
+def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndarray]:
+    """Feature matrix and labels (1 = the report answers it)."""
+    xs, ys = [], []
+    k = assistant.config.top_k
+    for item in items:
+        analysis = assistant.analyzer.analyse(item.question)
+        query = assistant.retriever.prepare(analysis)
+        hits = assistant.reranker.rerank(query, assistant.retriever.search(query, max(k, assistant.config.rerank_pool)))[:k]
+        for part in analysis.parts or (analysis,):
+            _, x = assistant.judge(part, query, hits)
+            if x:
+                xs.append([x[f] for f in FEATURES])
+                ys.append(int(item.answerable))
+    return np.array(xs, dtype=float), np.array(ys)
+
+
+def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = rows(assistant, read_sets(sets))
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
+    oof = cross_val_predict(pipe, x, y, cv=folds, method="predict_proba")[:, 1]
+    grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
+    accuracy = [float(((oof >= t) == y).mean()) for t in grid]
+    threshold = float(grid[int(np.argmax(accuracy))])
+    pipe.fit(x, y)
+    scaler, lr = pipe.named_steps["standardscaler"], pipe.named_steps["logisticregression"]
+    bins = np.clip((oof * 10).astype(int), 0, 9)
+    model = {
+        "features": list(FEATURES),
+        "mean": scaler.mean_.round(6).tolist(), "scale": scaler.scale_.round(6).tolist(),
+        "coef": lr.coef_[0].round(6).tolist(), "intercept": round(float(lr.intercept_[0]), 6),
+        "threshold": threshold, "fitted": True,
+        "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
+        "n": int(len(y)), "n_answerable": int(y.sum()),
+        "cv": {"folds": FOLDS, "accuracy": round(max(accuracy), 4), "auc": round(float(roc_auc_score(y, oof)), 4),
+               "brier": round(float(brier_score_loss(y, oof)), 4),
+               "false_refusal_rate": round(float(((oof < threshold) & (y == 1)).sum() / max(y.sum(), 1)), 4),
+               "refusal_recall": round(float(((oof < threshold) & (y == 0)).sum() / max((y == 0).sum(), 1)), 4)},
+        # Out-of-fold calibration: per probability decile, how many rows, mean predicted, share answerable.
+        "calibration": [{"bin": f"{b / 10:.1f}–{(b + 1) / 10:.1f}", "n": int((bins == b).sum()),
+                         "predicted": round(float(oof[bins == b].mean()), 3), "observed": round(float(y[bins == b].mean()), 3)}
+                        for b in range(10) if (bins == b).any()],
+    }
+    path = out or MODEL_FILE
+    path.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return model

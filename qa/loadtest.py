@@ -1,0 +1,246 @@
+"""Throughput of a running web UI under many concurrent API clients (gradio_client).
+
+    python -m qa.loadtest http://127.0.0.1:7860/ [--clients 50] [--per-client 10] [--json]
+    python -m qa.loadtest --serve [--ui ui.py] ...      # start `python ui.py` on a free port first
+
+Every client is its own `gradio_client.Client` (its own session) asking `--per-client` questions of
+the `/ask` endpoint one after another; all clients start together. Before the timed run every distinct
+question is asked once sequentially, and each concurrent answer must equal its sequential one (answer
+text, refusal, cited chunk ids and evidence spans; timings excluded). Reported: answers/s over the
+wall time of the concurrent run, latency p50/p95/max per question as the client sees it, errors and
+mismatches. Nothing here asserts a timing: it measures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .config import PROJECT_ROOT
+
+DEFAULT_SET = PROJECT_ROOT / "eval" / "sets" / "dev.jsonl"
+
+
+def questions_from_set(path: str | Path = DEFAULT_SET, limit: int = 50) -> list[str]:
+    """The first `limit` questions of a JSON Lines QA set (malformed lines are skipped)."""
+    out: list[str] = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        try:
+            q = json.loads(line).get("question")
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        if isinstance(q, str) and q.strip():
+            out.append(q)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def signature(result: dict[str, Any]) -> tuple:
+    """What must not change between a sequential and a concurrent answer (timings do change)."""
+    return (result.get("answer"), result.get("refused"),
+            tuple((c.get("chunk_id"), tuple(c.get("evidence") or ())) for c in result.get("citations") or ()))
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    pos = (len(s) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def run_load(url: str, questions: Sequence[str], clients: int = 50, per_client: int = 10, top_k: int = 5,
+             api_name: str = "/ask", auth: tuple[str, str] | None = None,
+             say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Measure `clients` concurrent clients × `per_client` questions against a live UI at `url`."""
+    from gradio_client import Client
+
+    if not questions:
+        raise ValueError("no questions to ask")
+    say = say or (lambda _m: None)
+    make = lambda: Client(url, verbose=False, auth=auth, download_files=False)  # noqa: E731
+    distinct = list(dict.fromkeys(questions))
+    reference_client = make()
+    say(f"sequential reference: {len(distinct)} questions")
+    t0 = time.perf_counter()
+    reference: dict[str, tuple] = {}
+    sequential_ms: list[float] = []
+    for q in distinct:
+        t = time.perf_counter()
+        reference[q] = signature(reference_client.predict(q, top_k, api_name=api_name))
+        sequential_ms.append((time.perf_counter() - t) * 1000)
+    sequential_s = time.perf_counter() - t0
+
+    say(f"connecting {clients} clients")
+    with ThreadPoolExecutor(min(clients, 16)) as pool:
+        sessions = list(pool.map(lambda _i: make(), range(clients)))
+    start = threading.Barrier(clients + 1)
+    latencies: list[float] = []
+    errors: list[str] = []
+    mismatches: list[str] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        client = sessions[i]
+        mine = [questions[(i * per_client + j) % len(questions)] for j in range(per_client)]
+        start.wait()
+        for q in mine:
+            t = time.perf_counter()
+            try:
+                result = client.predict(q, top_k, api_name=api_name)
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+                with lock:
+                    errors.append(f"{q}: {type(exc).__name__}: {exc}")
+                continue
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(ms)
+                if signature(result) != reference[q]:
+                    mismatches.append(q)
+
+    say(f"concurrent run: {clients} clients × {per_client} questions")
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for th in threads:
+        th.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    for s in sessions + [reference_client]:
+        try:
+            s.close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+    return {
+        "url": url,
+        "clients": clients,
+        "per_client": per_client,
+        "requests": clients * per_client,
+        "answers": len(latencies),
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        "mismatches": len(mismatches),
+        "mismatch_examples": mismatches[:5],
+        "wall_s": round(wall, 2),
+        "answers_per_s": round(len(latencies) / wall, 2) if wall else 0.0,
+        "latency_ms": {"p50": round(_percentile(latencies, 0.5), 1), "p95": round(_percentile(latencies, 0.95), 1),
+                       "max": round(max(latencies, default=0.0), 1)},
+        "sequential": {"questions": len(distinct), "answers_per_s": round(len(distinct) / sequential_s, 2),
+                       "latency_ms_p50": round(_percentile(sequential_ms, 0.5), 1)},
+    }
+
+
+# ---------------------------------------------------------------- a server to measure
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(ui: str | Path = PROJECT_ROOT / "ui.py", args: Sequence[str] = (), timeout_s: float = 600,
+          log: str | Path | None = None, env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
+    """Start `python <ui> --port <free>`; yields (url, seconds until it answered HTTP); stops it after."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    environ = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1", **(env or {})}
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ui), "--host", "127.0.0.1", "--port", str(port), *args],
+                            cwd=PROJECT_ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = started + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{ui} exited with {proc.returncode} before serving" + (f" (log: {log})" if log else ""))
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{ui} did not answer {url} within {timeout_s:.0f}s")
+            time.sleep(0.2)
+        yield url, time.perf_counter() - started
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+        if log:
+            out.close()
+
+
+def _format(result: dict[str, Any]) -> str:
+    lat = result["latency_ms"]
+    seq = result["sequential"]
+    lines = [
+        f"{result['clients']} clients × {result['per_client']} questions against {result['url']}",
+        f"  answers/s {result['answers_per_s']}  (wall {result['wall_s']} s, {result['answers']} answers, "
+        f"{result['errors']} errors, {result['mismatches']} differ from the sequential answers)",
+        f"  latency p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms",
+        f"  sequential: {seq['answers_per_s']} answers/s, p50 {seq['latency_ms_p50']} ms over {seq['questions']} questions",
+    ]
+    if result.get("startup_s") is not None:
+        lines.append(f"  server ready {result['startup_s']:.1f} s after start")
+    lines += [f"  error: {e}" for e in result["error_examples"]]
+    lines += [f"  differs: {q}" for q in result["mismatch_examples"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.loadtest", description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", nargs="?", help="URL of a running UI (or --serve)")
+    parser.add_argument("--serve", action="store_true", help="start `python ui.py` on a free port and measure it")
+    parser.add_argument("--ui", default=str(PROJECT_ROOT / "ui.py"), help="the UI script --serve starts")
+    parser.add_argument("--ui-arg", action="append", default=[], help="extra argument for the UI script (repeatable)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--questions", type=int, default=50, help="distinct questions taken from --set")
+    parser.add_argument("--set", default=str(DEFAULT_SET), help="QA set whose questions are asked")
+    parser.add_argument("-k", "--top-k", type=int, default=5)
+    parser.add_argument("--auth", default=os.environ.get("QA_AUTH"), help="user:password when the UI requires a login")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if bool(args.url) == args.serve:
+        parser.error("give a URL or --serve (not both)")
+    auth = tuple(args.auth.split(":", 1)) if args.auth else None
+    questions = questions_from_set(args.set, args.questions)
+    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+
+    def measure(url: str) -> dict[str, Any]:
+        return run_load(url, questions, args.clients, args.per_client, args.top_k, auth=auth, say=say)
+
+    if args.serve:
+        with serve(args.ui, args.ui_arg) as (url, startup):
+            result = measure(url)
+            result["startup_s"] = round(startup, 2)
+    else:
+        result = measure(args.url)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _format(result))
+    return 1 if result["errors"] or result["mismatches"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

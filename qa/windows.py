@@ -1,0 +1,108 @@
+"""Clause windows: the candidate answer spans of a passage, scored against an analysed question.
+
+A window is 1..n consecutive clauses of a passage. Its score adds the idf-weighted share of the question's
+key terms it covers, whether it satisfies what is asked (a figure, a date, a definition), the period, the
+passage's retrieval score and the embedder's similarity between the question and the window's sentence.
+The reranker orders passages by their best window; the answerer cuts its answer from the best windows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .analysis import DATE, DEFINITION, FIGURE, NAME, QuestionAnalysis
+from .lexical import Tokenizer
+from .params import WindowWeights
+from .periods import GLOSSARY
+from .text import cn_to_arabic, numbers_in, search_form
+from .types import Hit
+
+_CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
+_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
+
+
+@dataclass(frozen=True)
+class Window:
+    hit: int  # index into the hits it was cut from
+    start: int  # span inside the chunk text
+    end: int
+    score: float
+    coverage: float  # idf-weighted share of the key terms in the window or its headings
+    semantic: float  # cosine between the question and the window's sentence (0 without vectors)
+    whole: bool = False  # the whole passage (a glossary entry for a what-is question)
+
+
+@lru_cache(maxsize=4096)
+def clauses(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Clause spans of a passage with their search forms, computed once per passage."""
+    return tuple((m.start(), m.end(), search_form(cn_to_arabic(m.group(0)))) for m in _CLAUSE.finditer(text))
+
+
+def unit_pattern(unit: str) -> re.Pattern[str]:
+    """A figure carrying the unit, with an optional magnitude (2600万美元, 50公里)."""
+    return re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(unit))
+
+
+class WindowScorer:
+    def __init__(self, tokenizer: Tokenizer, weights: WindowWeights) -> None:
+        self.tokenizer = tokenizer
+        self.w = weights
+
+    def windows(self, q: QuestionAnalysis, hits: list[Hit], sims: list[list[tuple[int, int, float]]]) -> list[Window]:
+        """Every window of every hit, scored; `sims[i]` are (start, end, cosine) of hit i's sentences."""
+        terms = q.terms
+        if not terms or not hits:
+            return []
+        w = self.w
+        alternatives = {t: [s for syn in self.tokenizer.synonyms if t in syn.phrase for s in syn.terms] for t in terms}
+        parts = {t: [p for p in self.tokenizer.parts(t) if p != t] if len(t) > 3 else [] for t in terms}
+        total = sum(terms.values()) or 1.0
+        top = max(h.score for h in hits) or 1.0
+        flat = [s for row in sims for (_, _, s) in row]
+        centre, spread = (float(np.mean(flat)), (max(flat) - float(np.mean(flat))) or 1.0) if flat else (0.0, 1.0)
+        out = []
+        for h_i, hit in enumerate(hits):
+            chunk = hit.chunk
+            heading = search_form(" ".join(chunk.section))
+            cl = clauses(chunk.text)
+            spans = [(i, j) for i in range(len(cl)) for j in range(i, min(i + w.max_clauses, len(cl)))]
+            whole = q.asks_for(DEFINITION) and chunk.period == GLOSSARY
+            if whole and cl:
+                spans.append((0, len(cl) - 1))
+            for i, j in spans:
+                piece = "".join(c[2] for c in cl[i : j + 1])
+                a, b = cl[i][0], cl[j][1]
+                in_piece = {t for t in terms if t in piece or any(s in piece for s in alternatives[t])}
+                in_heading = {t for t in terms if t not in in_piece and t in heading}
+                split = {t for t in terms if t not in in_piece | in_heading and parts[t] and all(p in piece for p in parts[t])}
+                coverage = (sum(terms[t] for t in in_piece | in_heading) + w.parts_credit * sum(terms[t] for t in split)) / total
+                score = coverage - w.heading_penalty * sum(terms[t] for t in in_heading) / total
+                if q.asks_for(FIGURE):
+                    score += w.figure_bonus if numbers_in(piece) else -w.figure_bonus
+                if q.asks_for(DATE) and TIME_WORDS.search(piece):
+                    score += w.date_bonus
+                is_whole = whole and (i, j) == (0, len(cl) - 1)
+                if is_whole:
+                    score += w.definition_bonus
+                if q.asks_for(NAME) and any(x not in q.folded for x in _QUOTED.findall(piece)):
+                    score += w.quote_bonus
+                if q.periods and chunk.period and chunk.period not in q.periods:
+                    score -= w.period_mismatch
+                semantic = max((s for (sa, sb, s) in sims[h_i] if sa < b and a < sb), default=0.0) if sims else 0.0
+                if flat:
+                    score += w.semantic_weight * (semantic - centre) / spread
+                score += w.retrieval_weight * hit.score / top - w.length_penalty * (b - a) / 40
+                out.append(Window(h_i, a, b, score, coverage, semantic, is_whole))
+        return out
+
+    def has_unit_figure(self, q: QuestionAnalysis, hit: Hit, window: Window) -> bool:
+        """The asked unit's figure sits in a clause of the window that is about the question, not a neighbour's."""
+        if q.unit is None:
+            return True
+        figure = unit_pattern(q.unit)
+        inside = [c[2] for c in clauses(hit.chunk.text) if window.start <= c[0] and c[1] <= window.end]
+        return any(figure.search(c) and any(t in c for t in q.terms) for c in inside)
