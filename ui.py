@@ -109,7 +109,7 @@ button.qa-copy:hover{color:var(--color-accent);border-color:var(--color-accent)}
 .qa-toc a{text-decoration:none}
 .qa-p{text-indent:2em;margin:.5em 0}
 .qa-chunk{border-radius:3px}
-.qa-chunk.qa-flash{background:#fff3bf}
+span.qa-chunk.qa-flash{background:#fff3bf}
 mark.qa-ev{background:#ffd666;box-shadow:0 0 0 2px #faad14}
 #qa-back{position:fixed;left:50%;bottom:1.2em;transform:translateX(-50%);z-index:1000;display:none;
   padding:.45em 1.1em;border-radius:999px;background:var(--color-accent);color:#fff;font-weight:600;text-decoration:none;
@@ -182,7 +182,7 @@ JS = """
       let target = el;
       if (ev) { const html = el.innerHTML; const mark = markSpan(el, ev[0], ev[1]);
         if (mark) { restore = {el, html}; target = mark; } }
-      target.scrollIntoView({block: 'center'}); flash(el);
+      target.scrollIntoView({block: 'center'}); flash(target);
       document.body.classList.toggle('qa-back-on', fromChat && !!origin);
     });
   };
@@ -391,6 +391,10 @@ _eval_dirs_lock = threading.Lock()
 EVAL_DIRS_KEPT = 20  # run folders kept on disk (older ones are deleted)
 
 
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} KB"
+
+
 def eval_sets(sets_dir: Path = SETS_DIR) -> list[str]:
     return sorted(p.name for p in Path(sets_dir).glob("*.jsonl") if p.is_file())
 
@@ -456,7 +460,7 @@ def run_evaluation(assistant: Any, set_name: str | None, upload: str | None, spl
     written = eval_report.write_outputs(out, metrics, results, skipped=skipped, comparison=comparison or None)
     return {
         "summary": render.eval_summary(metrics, shown_name, split or "all", skipped)
-        + f'<div class="qa-empty" style="padding:0">用时 {time.perf_counter() - started:.1f} 秒；文件：{render.esc(out)}</div>',
+        + f'<div class="qa-empty" style="padding:0">用时 {time.perf_counter() - started:.1f} 秒；报告文件见页面底部。</div>',
         "metrics_html": render.eval_metrics(metrics, eval_report.HEADLINE, metric_value),
         "chart": str(written["by_type.png"]),
         "failures_html": render.eval_failures(results),
@@ -539,7 +543,7 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
                 with gr.Row():
                     eval_set = gr.Dropdown(sets + [UPLOAD], value=("dev.jsonl" if "dev.jsonl" in sets else (sets or [UPLOAD])[0]),
                                            label="题集", elem_id="qa-eval-set", scale=2)
-                    eval_upload = gr.File(label=f"上传题集（.jsonl，≤ {getattr(config, 'eval_upload_max_bytes', 2_000_000) // 1000} KB）",
+                    eval_upload = gr.File(label=f"上传题集（.jsonl，≤ {_size(getattr(config, 'eval_upload_max_bytes', 2_000_000))}）",
                                           file_types=[".jsonl"], type="filepath", elem_id="qa-eval-upload", scale=2)
                 with gr.Row():
                     eval_split = gr.Radio(["all", "tune", "report"], value="all", label="split", elem_id="qa-eval-split")

@@ -17,10 +17,10 @@ import numpy as np
 from .analysis import DATE, FIGURE, Analyzer, QuestionAnalysis
 from .text import cn_to_arabic, numbers_in, search_form
 from .types import Hit
-from .windows import TIME_WORDS, Window, WindowScorer
+from .windows import TIME_WORDS, Window, WindowScorer, has_figure
 
-FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absent", "type_ok", "unit_ok", "margin",
-            "dense_rank")
+# The model's inputs; `type_ok` and `unit_ok` are computed too but decide on their own (a hard check).
+FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absent", "margin", "dense_rank")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], sco
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    piece = hit.chunk.text[w.start : w.end]
-    if q.asks_for(FIGURE) and not numbers_in(piece):
+    piece = search_form(cn_to_arabic(hit.chunk.text[w.start : w.end]))
+    if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
@@ -67,7 +67,8 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
     absent = sum(v for t, v in q.terms.items() if v != analyzer.absent_word_weight and not analyzer.df(t)) / total
     best, fits = best_window(q, hits, windows, scorer)
     if best is None:
-        return dict.fromkeys(FEATURES, 0.0) | {"absent": absent, "dense_rank": math.log1p(len(all_sims))}
+        return dict.fromkeys(FEATURES, 0.0) | {"absent": absent, "dense_rank": math.log1p(len(all_sims)),
+                                              "type_ok": 0.0, "unit_ok": 0.0}
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = search_form(cn_to_arabic(piece + " ".join(hit.chunk.section)))
@@ -109,10 +110,15 @@ class EvidenceModel:
         z = m["intercept"] + sum(c * (x[f] - mu) / sd for f, c, mu, sd in zip(FEATURES, m["coef"], m["mean"], m["scale"]))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def verdict(self, x: dict[str, float]) -> Verdict:
+    def verdict(self, x: dict[str, float], keyword: bool = False) -> Verdict:
         p = self.probability(x)
-        if p >= self.model["threshold"]:
-            return Verdict(True, probability=p)
+        # What is asked must be there: a how-much question is not answered without a figure in the asked
+        # unit, whatever the words shared.
         if not x["unit_ok"]:
-            return Verdict(False, "evidence", "报告中没有以所问单位给出的相关数字", p)
+            return Verdict(False, "unit", "报告中没有以所问单位给出的相关数字", p)
+        if not x["type_ok"]:
+            return Verdict(False, "type", "报告中没有回答这个问题所需的数字或日期", p)
+        # A bare keyword query ("充电桩") asks for whatever the report says about it: all its words there is enough.
+        if p >= self.model["threshold"] or (keyword and x["coverage"] >= 1.0):
+            return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)

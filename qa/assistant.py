@@ -119,7 +119,7 @@ class Assistant:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
         x = features(q, hits, self.scorer.windows(q, hits, query.sentence_sims(hits)), self.scorer, self.analyzer,
                      self.index.sentences.vectors @ query.vector)
-        return self.evidence.verdict(x), x
+        return self.evidence.verdict(x, q.keyword), x
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
             mode: str | None = None, answerer: str | None = None, style: str | None = None,

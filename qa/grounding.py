@@ -39,7 +39,7 @@ def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
     """Why a part fails grounding ("" when it holds): a marker pointing nowhere, a figure not in its citations,
     a derivation that uses uncited figures or does not recompute to the stated result."""
     own = [c for c in citations if c.n in part.citations]
-    if len(own) != len(set(part.citations)):
+    if set(part.citations) - {c.n for c in own}:
         return "引用编号指向不存在的段落"
     allowed = cited_figures(own)
     body = _MARK.sub("", part.text)

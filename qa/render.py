@@ -318,8 +318,8 @@ def header(title: str, labels: Sequence[str]) -> str:
 # ---- feedback --------------------------------------------------------------------------------------------
 
 def feedback_prompt(question: str, verdict: str) -> str:
-    icon, what = ("👍", "这个回答有帮助") if verdict == "up" else ("👎", "这个回答有问题")
-    return (f'<div class="qa-fb-title">{icon} {what}：<span class="qa-fb-q">{esc(question)}</span></div>'
+    what = "这个回答有帮助" if verdict == "up" else "这个回答有问题"
+    return (f'<div class="qa-fb-title">反馈 · {what}：<span class="qa-fb-q">{esc(question)}</span></div>'
             '<div class="qa-fb-help">可以写下正确的答案（可选），然后提交。反馈会保存为评测题，经人工审核后用于评测。</div>')
 
 

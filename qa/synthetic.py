@@ -13,7 +13,7 @@ import re
 
 LABEL = "（合成测试数据）"
 SOURCE_PLACE, SOURCE_PARENT, SOURCE_LEVEL = "偃师", "洛阳", "区"
-WITHHELD = "（合成数据，无真实署名）"
+WITHHELD = "（合成数据）"  # no clause punctuation: the line stays a title line for the chunker
 # The level followed by one of these means the government itself (区委, 区长, 区属); 全区/我区 too.
 _LEVEL_WORD = re.compile(rf"{SOURCE_LEVEL}(?=人民政府|人大|政协|政府|委|长|属)|(?<=[全我]){SOURCE_LEVEL}")
 _SPEAKER = re.compile(r"人民政府[区县市省]长\s*(\S{2,4})")

@@ -17,12 +17,18 @@ from .analysis import DATE, DEFINITION, FIGURE, NAME, QuestionAnalysis
 from .lexical import Tokenizer
 from .params import WindowWeights
 from .periods import GLOSSARY
-from .text import cn_to_arabic, numbers_in, search_form
+from .text import cn_to_arabic, search_form
 from .types import Hit
 
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
+# A figure, not a year ("2025年是…" answers no how-much question).
+_FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")
+
+
+def has_figure(folded: str) -> bool:
+    return bool(_FIGURE.search(folded))
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class WindowScorer:
                 coverage = (sum(terms[t] for t in in_piece | in_heading) + w.parts_credit * sum(terms[t] for t in split)) / total
                 score = coverage - w.heading_penalty * sum(terms[t] for t in in_heading) / total
                 if q.asks_for(FIGURE):
-                    score += w.figure_bonus if numbers_in(piece) else -w.figure_bonus
+                    score += w.figure_bonus if has_figure(piece) else -w.figure_bonus
                 if q.asks_for(DATE) and TIME_WORDS.search(piece):
                     score += w.date_bonus
                 is_whole = whole and (i, j) == (0, len(cl) - 1)

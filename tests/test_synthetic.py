@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 from qa.chunking import chunk_document
 from qa.ingest import Source
@@ -50,8 +51,8 @@ def test_figures_change_but_years_dates_and_names_with_digits_do_not(report_text
 
 
 def test_every_paragraph_keeps_its_place_in_the_structure(report_text):
-    real = chunk_document(Source("r", None, report_text, "utf-8", ""), 0).chunks
-    fake = chunk_document(Source("r", None, _make(report_text), "utf-8", ""), 0).chunks
+    real = chunk_document(Source("r", Path("r.txt"), report_text, "utf-8", ""), 0).chunks
+    fake = chunk_document(Source("r", Path("r.txt"), _make(report_text), "utf-8", ""), 0).chunks
     assert [c.id for c in fake] == [c.id for c in real]
     assert [len(c.section) for c in fake] == [len(c.section) for c in real]
     # Headings carry no figures here, so only the title changed: the label is part of every section path.

@@ -1,4 +1,4 @@
-from qa.text import answer_form, clean_display, cn_to_arabic, numbers_in, search_form
+from qa.text import answer_form, clean_display, cn_to_arabic, numbers_in, search_form, to_simplified
 
 
 def test_display_form_drops_pdf_spacing_between_digits_and_chinese():
@@ -40,3 +40,11 @@ def test_answer_form_keeps_decimal_point_and_percent():
 
 def test_bare_hundred_and_thousand_are_words_not_numbers():
     assert cn_to_arabic("增长百分之几，千万工程，百姓") == "增长百分之几，千万工程，百姓"
+
+
+def test_traditional_characters_are_folded_to_simplified():
+    assert to_simplified("偃師區2025年新增了多少個充電樁？") == "偃师区2025年新增了多少个充电桩？"
+
+
+def test_simplified_text_is_left_as_it_is(report_text):
+    assert to_simplified(report_text) == report_text

@@ -29,13 +29,16 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     return []
 
 
-def figure_near(text: str, focus: str | None) -> tuple[Decimal, str] | None:
-    """The first figure after the focus term (else the first one) with its unit, in a folded text."""
-    at = text.find(focus) + len(focus) if focus and focus in text else 0
-    m = _FIGURE.search(text, at) or _FIGURE.search(text)
-    if not m or re.fullmatch(r"20\d\d", m.group(1)) and not m.group(2):
-        return None
-    return Decimal(m.group(1)), m.group(2) or ""
+def figure_near(text: str, terms: dict[str, float]) -> tuple[Decimal, str] | None:
+    """The figure of the clause that holds most of the side's own terms (a window often states both
+    sides: "地区生产总值增长6.7%……规上工业增加值增长13.8%"), with its unit, in a folded text."""
+    best: tuple[float, re.Match[str]] | None = None
+    for clause in re.finditer(r"[^，,；;。：:]+", text):
+        weight = sum(v for t, v in terms.items() if t in clause.group(0))
+        m = next((m for m in _FIGURE.finditer(clause.group(0)) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)), None)
+        if m and (best is None or weight > best[0]):
+            best = (weight, m)
+    return (Decimal(best[1].group(1)), best[1].group(2) or "") if best else None
 
 
 def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list, minimum: float) -> Window | None:
@@ -54,7 +57,9 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     windows = [_best_side(s, hits, scorer, sims, params.side_min_coverage) for s in sides]
     if None in windows or windows[0] == windows[1] and not q.sides:
         return None
-    figures = [figure_near(analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]), s.focus) for w, s in zip(windows, sides)]
+    # Each side's own terms: what the two sides share ("增速") does not tell their figures apart.
+    own = [{t: v for t, v in s.terms.items() if t not in o.terms} or s.terms for s, o in zip(sides, sides[::-1])]
+    figures = [figure_near(analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]), terms) for w, terms in zip(windows, own)]
     if None in figures or figures[0][1] != figures[1][1]:
         return None
     (a, unit), (b, _) = figures

@@ -126,6 +126,9 @@ class ExtractiveAnswerer:
             label = ""
             if style == "sentence":
                 label = self.places.get(c.chunk.doc, "") + period_label(c.chunk.period, report_year)
+                # "2025年，2025年是…": the evidence already says which period it is about.
+                if c.chunk.period and c.chunk.period in c.evidence_text[:12]:
+                    label = self.places.get(c.chunk.doc, "")
             parts.append(AnswerPart(f"{label}{c.evidence_text}[{n}]", (n,)))
         return Draft(parts, _distinct_evidence(citations))
 
