@@ -31,6 +31,7 @@ from qa import Assistant, Config, QAError, QuestionError
 from qa import feedback as fb
 from qa import render
 from qa.config import PROJECT_ROOT
+from qa.validation import check_top_k
 
 TITLE = "政府工作报告问答"
 EXAMPLES = [
@@ -46,7 +47,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Questions answered at once (the chat and the API share the slots). ask() is thread-safe and locks only
 # the embedder call; measured with `python -m qa.loadtest` (README), more slots than this add latency only.
-CONCURRENCY = int(os.environ.get("QA_CONCURRENCY", "16"))
+CONCURRENCY = int(os.environ.get("QA_CONCURRENCY", "") or 16)
 QUEUE_MAX = 1000  # events waiting at once; beyond that a client is told the queue is full
 MAX_MESSAGES = 200  # chat messages kept per session (the oldest go first)
 MAX_ANSWERS_KEPT = 100  # answers per session that can still receive feedback
@@ -283,8 +284,16 @@ def answer_record(answer: Any) -> dict[str, Any]:
             "cited": [c.chunk.id for c in answer.citations], "evidence": [c.evidence_text for c in answer.citations]}
 
 
+def _top_k(assistant: Any, top_k: Any) -> int | None:
+    """top_k checked before any work: a whole number from 1 to Config.max_top_k (QuestionError otherwise)."""
+    if top_k is None or top_k == "":
+        return None
+    config = getattr(assistant, "config", None) or Config()
+    return check_top_k(top_k, int(getattr(config, "max_top_k", 20)))
+
+
 def _ask_kwargs(top_k: Any, mode: str | None, style: str | None, answerer: str | None, docs: list[str] | None) -> dict:
-    kwargs: dict[str, Any] = {"top_k": int(top_k) if top_k else None, "mode": mode or None}
+    kwargs: dict[str, Any] = {"top_k": top_k, "mode": mode or None}
     if style:
         kwargs["style"] = style
     if answerer:
@@ -296,8 +305,8 @@ def _ask_kwargs(top_k: Any, mode: str | None, style: str | None, answerer: str |
 
 def respond(assistant: Any, question: str, messages: list | None, history: list[str] | None,
             top_k: float | None, mode: str | None, style: str | None = None, answerer: str | None = None,
-            scope: str | None = None, answers: dict | None = None,
-            key: str | None = None) -> tuple[Any, list, list[str], Any, dict]:
+            scope: str | None = None, answers: dict | None = None, key: str | None = None,
+            labels: dict[str, str] | None = None) -> tuple[Any, list, list[str], Any, dict]:
     """One chat turn → (textbox value, chat messages, previous questions, sources panel HTML, answers shown).
 
     A QuestionError (empty / over-long question, too much history) becomes a notice of its own in the
@@ -308,7 +317,8 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
     messages = list(messages or [])[-MAX_MESSAGES:]
     history, question, answers = trim_history(assistant, list(history or [])), question or "", dict(answers or {})
     try:
-        answer = assistant.ask(question, history=history, **_ask_kwargs(top_k, mode, style, answerer, scope_docs(scope)))
+        answer = assistant.ask(question, history=history,
+                               **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, scope_docs(scope)))
     except QuestionError as exc:
         if question.strip():
             messages.append({"role": "user", "content": render.user_message(question)})
@@ -322,12 +332,12 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
     if is_non_chinese(question):
         messages.append({"role": "assistant", "content": render.notice(NON_CHINESE_HINT)})
         if answer.refused:
-            return "", messages, history, render.sources_panel(answer), answers
-    messages.append({"role": "assistant", "content": render.answer_message(answer, question, key)})
+            return "", messages, history, render.sources_panel(answer, labels), answers
+    messages.append({"role": "assistant", "content": render.answer_message(answer, question, key, labels)})
     answers[key] = answer_record(answer)
     if len(answers) > MAX_ANSWERS_KEPT:
         answers = dict(list(answers.items())[-MAX_ANSWERS_KEPT:])
-    return "", messages, trim_history(assistant, history + [question]), render.sources_panel(answer), answers
+    return "", messages, trim_history(assistant, history + [question]), render.sources_panel(answer, labels), answers
 
 
 def ask_json(assistant: Any, question: str, top_k: int = 5, history: list[str] | None = None,
@@ -346,7 +356,7 @@ def ask_json(assistant: Any, question: str, top_k: int = 5, history: list[str] |
         raise gr.Error(f"未知的报告 {', '.join(map(repr, unknown))}，可选：{', '.join(known)}")
     try:
         return assistant.ask(question, history=list(history or []),
-                             **_ask_kwargs(top_k, mode, style, answerer, docs or None)).to_dict()
+                             **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, docs or None)).to_dict()
     except (QAError, KeyError) as exc:  # QuestionError, an unknown answerer or style
         raise gr.Error(str(exc)) from exc
 
@@ -488,8 +498,9 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
         answers = gr.State({})
         pending = gr.State(None)
         last_run = gr.State(None)
-        with gr.Row(equal_height=True):
-            gr.HTML(render.header(TITLE, [label for label, _ in reports]), elem_id="qa-header", scale=4, js_on_load=None)
+        with gr.Row(equal_height=False):
+            gr.HTML(render.header(TITLE, [label for label, _ in reports]), elem_id="qa-header", scale=4, min_width=360,
+                    js_on_load=None)
             scope = gr.Dropdown([(render.ALL_REPORTS, "")] + reports, value="", label="报告范围", elem_id="qa-scope",
                                 visible=len(reports) > 1, scale=1, min_width=220, interactive=True)
         with gr.Tabs(elem_id="qa-tabs"):
@@ -566,8 +577,12 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
         turn_in = [question, chatbot, top_k, mode, style, answerer, scope, history, answers]
         turn_out = [question, chatbot, history, sources, answers]
 
+        # Cards name their report by place and year when there are several (the document name otherwise).
+        labels = {name: label for label, name in reports} if len(reports) > 1 else None
+
         def chat(question, messages, top_k, mode, style, answerer, scope, history, answers):
-            return respond(assistant, question, messages, history, top_k, mode, style, answerer, scope, answers)
+            return respond(assistant, question, messages, history, top_k, mode, style, answerer, scope, answers,
+                           labels=labels)
 
         busy = {"concurrency_id": "qa", "concurrency_limit": CONCURRENCY}  # ask() is thread-safe
         question.submit(chat, turn_in, turn_out, api_name="chat", **busy)

@@ -86,7 +86,9 @@ class Analyzer:
         # A word absent from every document counts like a rare one; single characters carry little.
         return math.log((len(self._corpus) + 1) / (max(self.df(token), 1) + 0.5)) * (0.3 if len(token) == 1 else 1.0)
 
-    def analyse(self, question: str, split: bool = True) -> QuestionAnalysis:
+    def analyse(self, question: str, split: bool = True, year: int | None = None) -> QuestionAnalysis:
+        """`year`: the report year relative words resolve against (default: the newest report's)."""
+        year = year or self.report_year
         text = to_simplified(question.strip())
         folded = search_form(cn_to_arabic(text))
         asks = set()
@@ -106,11 +108,12 @@ class Analyzer:
         if compare:
             asks.add(COMPARISON)
         unit = _UNIT.search(folded)
-        parts = tuple(self.analyse(p, split=False) for p in self._subquestions(text)) if split else ()
-        terms = self.key_terms(text)
+        parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
+        terms, nouns = self.terms_and_nouns(text)
         return QuestionAnalysis(
-            text=text, folded=folded, terms=terms, asks=frozenset(asks), focus=_focus(folded, terms),
-            unit=unit.group(1) if unit else None, periods=tuple(periods_in(text, self.report_year)),
+            text=text, folded=folded, terms=terms, asks=frozenset(asks),
+            focus=_focus(folded, {t: v for t, v in terms.items() if t in nouns} or terms),
+            unit=unit.group(1) if unit else None, periods=tuple(periods_in(text, year)),
             unknown_places=tuple(p for p in self.tokenizer.places(text) if not self.df(p)),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
@@ -119,27 +122,36 @@ class Analyzer:
 
     def key_terms(self, question: str) -> dict[str, float]:
         """Content words weighted by idf; a word the documents never use is backed off to its parts."""
+        return self.terms_and_nouns(question)[0]
+
+    def terms_and_nouns(self, question: str) -> tuple[dict[str, float], set[str]]:
+        """Key terms with their weights, and which of them name things (nouns, Latin words, quoted names)."""
         terms: dict[str, float] = {}
+        nouns: set[str] = set()
         # A quoted name ("“瞪羚”企业", "“1+2+10+6”") is one term, however jieba would cut it.
         for quoted in _QUOTED.findall(question):
             term = search_form(cn_to_arabic(quoted))
             terms[term] = self.idf(term)
+            nouns.add(term)
         for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
             if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
                 continue
             if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
                 continue
-            if self.df(word):
-                terms[word] = self.idf(word)
-                continue
-            parts = [p for p in self.tokenizer.parts(word) if p != word and self.df(p)] if len(word) > 2 else []
-            for part in parts:
-                terms[part] = self.idf(part)
-            if not parts:
-                # Absent from every document: a noun is probably the subject (evidence must hold it),
-                # anything else is everyday phrasing that should not sink the answer.
-                terms[word] = self.idf(word) if tag[:1] in _NOUN_TAGS or tag == "eng" else self.absent_word_weight
-        return terms
+            noun = tag[:1] in _NOUN_TAGS or tag in ("eng", "vn")
+            parts = [p for p in self.tokenizer.parts(word) if p != word] if len(word) > 2 and not self.df(word) else []
+            # A word the documents never use counts through its parts ("清华北大" → 清华, 北大), absent parts
+            # included: in "平均工资" it is 工资 that the report would have to mention.
+            for w in parts or [word]:
+                if self.df(w):
+                    terms[w] = self.idf(w)
+                else:
+                    # Absent from every document: a noun is probably the subject (evidence must hold it),
+                    # anything else is everyday phrasing that should not sink the answer.
+                    terms[w] = self.idf(w) if noun else self.absent_word_weight
+                if noun:
+                    nouns.add(w)
+        return terms, nouns
 
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""

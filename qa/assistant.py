@@ -5,7 +5,9 @@ checks, the answerer (whichever fills the slot), grounding. Each stage is its ow
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +18,7 @@ from .answerers import ANSWERERS, REFUSAL, STYLES, Answerer
 from .config import Config
 from .embedders import Embedder, get_embedder
 from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
-from .followup import resolve
+from .followup import bounded_history, resolve
 from .grounding import part_problem
 from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .params import DEFAULT, AnswerParams
@@ -24,9 +26,15 @@ from .rerank import RERANKERS
 from .retrieval import MODES, Query, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, AnswerPart, Chunk, Hit
+from .validation import check_top_k
+from .vocabulary import WordVectors
 from .windows import WindowScorer
 
+_MARKER = re.compile(r"\[(\d+)\]")
+
 HEADER_CHARS = 300
+# A question naming no place, asked over several reports, is answered from at most this many of them.
+MAX_REPORTS_PER_ANSWER = 5
 
 
 class Assistant:
@@ -38,23 +46,30 @@ class Assistant:
         self.config, self.index, self.params = config, index, params
         check_style(config.answer_style)
         ANSWERERS.check(config.answerer)
-        # A report names the place it is about in its first lines ("洛阳市偃师区人民政府").
-        home = frozenset(p for doc in index.documents.values() for p in tokenizer.places(doc.text[:HEADER_CHARS]))
-        years = [d.year for d in index.documents.values() if d.year]
-        # One report year for relative words; with several reports the newest one wins.
+        docs = index.documents.values()
+        # The places the reports are about (their own, their parent's, what their header names): a question
+        # naming one asks nothing more specific, and with several reports it picks the report.
+        home = frozenset({p for d in docs for p in (d.place, d.parent) if p}
+                         | {p for d in docs for p in tokenizer.places(d.text[:HEADER_CHARS])})
+        years = [d.year for d in docs if d.year]
+        # Relative years resolve against the newest report, or against the report the question names.
         self.analyzer = Analyzer(tokenizer, [c.text for c in index.chunks], home, max(years) if years else None,
                                  params.windows.absent_word_weight)
+        # With several reports every statement says which one it comes from ("新安县2025年，…").
+        self.place_labels = {d.name: d.place_full or d.name for d in docs} if len(index.documents) > 1 else {}
         self.scorer = WindowScorer(tokenizer, params.windows)
         self.retriever = Retriever(index, embedder, tokenizer, config, index.sentences)
-        self.reranker = RERANKERS.create(config.reranker, scorer=self.scorer)
+        self.reranker = RERANKERS.create(config.reranker, scorer=self.scorer, config=config)
         self.evidence = EvidenceModel(params.model)
+        self.words = WordVectors(embedder, tokenizer)
         self._answerers: dict[str, Answerer] = {}
         self._by_id = {c.id: c for c in index.chunks}
 
     @classmethod
     def load(cls, config: Config | None = None, progress: Callable[[str], None] | None = print,
-             rebuild: bool = False, params: AnswerParams = DEFAULT) -> "Assistant":
-        """Open the index for `config`, building it first when it is missing, stale or corrupt."""
+             rebuild: bool = False, params: AnswerParams = DEFAULT, allow_slow_build: bool = True) -> "Assistant":
+        """Open the index for `config`, building it first when it is missing, stale or corrupt; with
+        allow_slow_build=False a build estimated to take long is refused (SlowBuildError) instead."""
         config = config or Config.from_env()
         say = progress or (lambda _msg: None)
         embedder = get_embedder(config.embedder)
@@ -69,7 +84,7 @@ class Assistant:
             except IndexStateError as exc:
                 say(f"building the index: {exc}")
         if index is None:
-            index = build(config, embedder, tokenizer, sha, say)
+            index = build(config, embedder, tokenizer, sha, say, allow_slow_build=allow_slow_build)
         return cls(config, index, embedder, tokenizer, params)
 
     @property
@@ -99,7 +114,7 @@ class Assistant:
         name = ANSWERERS.check(name or self.config.answerer)
         if name not in self._answerers:
             self._answerers[name] = ANSWERERS.create(name, scorer=self.scorer, analyzer=self.analyzer,
-                                                     params=self.params, config=self.config)
+                                                     params=self.params, config=self.config, places=self.place_labels)
         return self._answerers[name]
 
     def validate(self, question: str) -> str:
@@ -118,7 +133,7 @@ class Assistant:
         if not hits:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
         x = features(q, hits, self.scorer.windows(q, hits, query.sentence_sims(hits)), self.scorer, self.analyzer,
-                     self.index.sentences.vectors @ query.vector)
+                     self.index.sentences.vectors @ query.vector, self.words)
         return self.evidence.verdict(x, q.keyword), x
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
@@ -128,12 +143,65 @@ class Assistant:
         style = check_style(style or self.config.answer_style)
         slot = self.answerer(answerer)
         q = self.validate(question)
-        understood = resolve(q, [h for h in (history or []) if h and h.strip()])
+        k = check_top_k(top_k, self.config.max_top_k) if top_k is not None else self.config.top_k
+        # Only the last few turns matter for a follow-up; the rest are dropped before any work.
+        understood = resolve(q, bounded_history(history or [], self.config.max_history_turns, self.config.max_history_chars))
+        scopes = self.scopes(understood, docs)
+        if len(scopes) == 1:
+            return self._ask_in(q, understood, scopes[0], k, mode, slot, style, started)
+        return merge_answers([self._ask_in(q, understood, scope, k, mode, slot, style, started) for scope in scopes], started)
+
+    def ask_stream(self, question: str, history: list[str] | None = None, **options: Any):
+        """`ask`, with a generative answerer's draft as it is written. Yields ("token", text) pieces of the
+        model's *unchecked* draft (none for the extractive answerer), then ("answer", Answer): exactly what
+        `ask` returns, checked (sentences removed, or the extractive fallback), which replaces the draft.
+        Errors `ask` raises (QuestionError, …) are raised here. Closing the generator stops the generation."""
+        import queue
+        import threading
+
+        from .answerers.generative import Sink, streaming_to
+
+        events: queue.Queue = queue.Queue()
+        sink = Sink(lambda text: events.put(("token", text)))
+
+        def work() -> None:
+            try:
+                with streaming_to(sink):
+                    events.put(("answer", self.ask(question, history, **options)))
+            except BaseException as exc:  # handed to the reader's thread, raised there
+                events.put(("error", exc))
+
+        threading.Thread(target=work, name="qa-ask-stream", daemon=True).start()
+        try:
+            while True:
+                kind, value = events.get()
+                if kind == "error":
+                    raise value
+                yield kind, value
+                if kind == "answer":
+                    return
+        finally:
+            sink.cancel()
+
+    def scopes(self, question: str, docs: list[str] | None = None) -> list[frozenset[str] | None]:
+        """Which reports answer the question: those it names by place (新安县…), else the chosen ones; with
+        several reports and none named, each report separately (labelled answers), the most relevant first."""
+        chosen = [d for d in self.index.documents.values() if not docs or d.name in docs]
+        folded = self.analyzer.fold(question)
+        named = [d.name for d in chosen if d.place and d.place in folded]
+        if named:
+            return [frozenset(named)]
+        if len(chosen) <= 1:
+            return [frozenset(docs) if docs else None]
+        return [frozenset({d.name}) for d in chosen[:MAX_REPORTS_PER_ANSWER]]
+
+    def _ask_in(self, q: str, understood: str, scope: frozenset[str] | None, k: int, mode: str | None,
+                slot: Answerer, style: str, started: float) -> Answer:
         t = time.perf_counter()
-        analysis = self.analyzer.analyse(understood)
-        query = self.retriever.prepare(analysis, frozenset(docs) if docs else None)
+        years = [self.index.documents[d].year for d in scope or ()]
+        analysis = self.analyzer.analyse(understood, year=max(years) if years and None not in years else None)
+        query = self.retriever.prepare(analysis, scope)
         timings = {"prepare": (time.perf_counter() - t) * 1000}
-        k = max(1, top_k or self.config.top_k)
         pool = self.retriever.search(query, max(k, self.config.rerank_pool), mode)
         timings.update(query.timings_ms)
         t = time.perf_counter()
@@ -153,6 +221,9 @@ class Assistant:
         t = time.perf_counter()
         draft = slot.answer(query, hits, accepted, style)
         timings["answer"] = (time.perf_counter() - t) * 1000
+        answer.note = draft.note
+        answer.dropped = draft.dropped + [f"{p.text}（{part_problem(p, draft.citations)}）"
+                                          for p in draft.parts if part_problem(p, draft.citations)]
         kept = [p for p in draft.parts if not part_problem(p, draft.citations)]
         dropped = len(draft.parts) - len(kept)
         if not kept:
@@ -173,6 +244,28 @@ def check_style(name: str) -> str:
     if name not in STYLES:
         raise UnknownNameError("answer style", name, list(STYLES))
     return name
+
+
+def merge_answers(answers: list[Answer], started: float) -> Answer:
+    """One answer from per-report answers: the answered ones in order, citations renumbered; a refusal
+    (the first report's reason) when no report answers."""
+    answered = [a for a in answers if not a.refused]
+    if not answered:
+        return _finish(answers[0], started)
+    first = answered[0]
+    parts, citations, hits, offset = [], [], [], 0
+    for a in answered:
+        shift = {c.n: c.n + offset for c in a.citations}
+        renumber = lambda m, shift=shift: f"[{shift.get(int(m.group(1)), int(m.group(1)))}]"  # noqa: E731
+        parts += [AnswerPart(_MARKER.sub(renumber, p.text), tuple(shift.get(n, n) for n in p.citations), p.derivation)
+                  for p in a.parts]
+        citations += [dataclasses.replace(c, n=shift[c.n]) for c in a.citations]
+        hits += a.hits
+        offset = max(shift.values(), default=offset)
+    merged = dataclasses.replace(first, text="；".join(p.text for p in parts), parts=parts, citations=citations,
+                                 hits=hits, dropped=[d for a in answered for d in a.dropped],
+                                 timings_ms=dict(first.timings_ms))
+    return _finish(merged, started)
 
 
 def _finish(answer: Answer, started: float) -> Answer:

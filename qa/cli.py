@@ -25,6 +25,8 @@ def _config(args: argparse.Namespace) -> Config:
         index_dir=getattr(args, "index", None), mode=getattr(args, "mode", None),
         answerer=getattr(args, "answerer", None), answer_style=getattr(args, "style", None),
         reranker=getattr(args, "reranker", None),
+        reranker_model=getattr(args, "reranker_model", None), llm_model=getattr(args, "llm_model", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
     )
 
 
@@ -102,6 +104,17 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .evaluation import load_set, select_split
+    from .rerankers_cross_encoder import calibrate
+
+    items, _ = load_set(args.set)
+    result = calibrate(_assistant(args), select_split(items, args.split))
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    print(f"export QA_RERANKER_SCALE={result['reranker_scale']} QA_RERANKER_SHIFT={result['reranker_shift']}", file=sys.stderr)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .benchmark import questions_from, run_benchmark
 
@@ -136,6 +149,15 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask questions about government work reports, with cited evidence.")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def models(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """Which answerer and reranker, and their models (QA_LLM_*, QA_RERANKER_MODEL otherwise)."""
+        sp.add_argument("--answerer", choices=ANSWERERS.names(), help="which answerer fills the slot (default extractive)")
+        sp.add_argument("--reranker", help="window (default), none or cross-encoder")
+        sp.add_argument("--reranker-model", help="cross-encoder: Hugging Face id or local path (QA_RERANKER_MODEL)")
+        sp.add_argument("--llm-model", help="openai: model name at the endpoint; transformers: HF id or path (QA_LLM_MODEL)")
+        sp.add_argument("--llm-base-url", help="openai: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (QA_LLM_BASE_URL)")
+        return sp
+
     def common(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sp.add_argument("--embedder", help="e5-small (default), use-multilingual, or st:<HF id or path>")
         sp.add_argument("--seeds", type=Path, help="folder of .txt/.md documents (default: seeds/)")
@@ -147,10 +169,9 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=_top_k, default=None, help="passages to retrieve (default 5, at most QA_MAX_TOP_K=20)")
     ask.add_argument("--mode", choices=MODES)
-    ask.add_argument("--answerer", choices=ANSWERERS.names(), help="which answerer fills the slot (default extractive)")
     ask.add_argument("--style", choices=STYLES, help="sentence (default: labelled with its period) or clauses (bare evidence)")
-    ask.add_argument("--reranker", help="window (default) or none")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    models(ask)
     ask.set_defaults(func=cmd_ask)
     show = common(sub.add_parser("show", help="print one chunk by id"))
     show.add_argument("chunk_id")
@@ -163,7 +184,13 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=SPLITS, default="all")
     ev.add_argument("--compare", type=Path, help="an earlier metrics.json to compare with")
     ev.add_argument("--min", action="append", default=[], metavar="KEY=VALUE", help="fail (exit 1) below this, e.g. retrieval.hit@5=0.9")
+    models(ev)
     ev.set_defaults(func=cmd_eval)
+    cal = common(sub.add_parser("calibrate", help="fit the cross-encoder score's logistic scale and shift on a QA set"))
+    cal.add_argument("set", type=Path)
+    cal.add_argument("--reranker-model", help="cross-encoder: Hugging Face id or local path (QA_RERANKER_MODEL)")
+    cal.add_argument("--split", choices=SPLITS, default="tune")
+    cal.set_defaults(func=cmd_calibrate, reranker="cross-encoder")
     fit = common(sub.add_parser("fit", help="fit the answer-or-refuse model on QA sets (cross-validated)"))
     fit.add_argument("sets", type=Path, nargs="+", help="QA sets to fit on (never the sets you report)")
     fit.add_argument("--out", type=Path, default=None, help="model file (default: the bundled qa/data/answerability.json)")

@@ -39,6 +39,23 @@ class Config:
     answerer: str = "extractive"
     answer_style: str = "sentence"
     max_question_chars: int = 500
+    # Generative answerers and model rerankers (qa/answerers/generative.py, qa/rerankers_cross_encoder.py).
+    # `openai`: any OpenAI-compatible chat-completions endpoint (base URL empty = the openai package's
+    # default); `transformers`: a local causal LM, `llm_local_model` or else `llm_model` (HF id or path).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = dataclasses.field(default="", repr=False)  # never written to manifests or metrics
+    llm_local_model: str = ""
+    llm_device: str = ""  # transformers: "cpu", "cuda", …; empty = cuda when available
+    llm_timeout: float = 20.0  # seconds for the whole answer (one retry on connection errors and timeouts)
+    llm_max_tokens: int = 512
+    llm_temperature: float = 0.0
+    # `cross-encoder` reranker: a sentence-transformers CrossEncoder (HF id or path). Its raw score is
+    # mapped to a probability by sigmoid(scale * score + shift), fitted by `qa calibrate`; recorded here
+    # so that nothing reads the cross-encoder's scale as if it were the window scorer's.
+    reranker_model: str = ""
+    reranker_scale: float = 1.0
+    reranker_shift: float = 0.0
     # Limits and documents (hardening)
     # A larger document or corpus is skipped with a message naming the variable that allows it.
     max_document_bytes: int = 5_000_000
@@ -73,7 +90,8 @@ class Config:
         return base.replace(**from_env).replace(**overrides)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(self).items()}
+        out = {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(self).items()}
+        return out | ({"llm_api_key": "***"} if self.llm_api_key else {})  # a secret stays out of written files
 
 
 def _coerce(config: Config, name: str, value: Any) -> Any:

@@ -63,10 +63,25 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), or None where it cannot be read."""
+    if not pid:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_load(url: str, questions: Sequence[str], clients: int = 50, per_client: int = 10, top_k: int = 5,
              api_name: str = "/ask", auth: tuple[str, str] | None = None,
-             say: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Measure `clients` concurrent clients × `per_client` questions against a live UI at `url`."""
+             say: Callable[[str], None] | None = None, server_pid: int | None = None) -> dict[str, Any]:
+    """Measure `clients` concurrent clients × `per_client` questions against a live UI at `url`.
+
+    With `server_pid` (a server on this machine) the server's own CPU time per answer is reported too:
+    the load generator shares the machine, so answers/s alone also measures the clients.
+    """
     from gradio_client import Client
 
     if not questions:
@@ -117,10 +132,10 @@ def run_load(url: str, questions: Sequence[str], clients: int = 50, per_client: 
     for th in threads:
         th.start()
     start.wait()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(server_pid)
     for th in threads:
         th.join()
-    wall = time.perf_counter() - t0
+    wall, cpu1 = time.perf_counter() - t0, cpu_seconds(server_pid)
     for s in sessions + [reference_client]:
         try:
             s.close()
@@ -142,6 +157,8 @@ def run_load(url: str, questions: Sequence[str], clients: int = 50, per_client: 
                        "max": round(max(latencies, default=0.0), 1)},
         "sequential": {"questions": len(distinct), "answers_per_s": round(len(distinct) / sequential_s, 2),
                        "latency_ms_p50": round(_percentile(sequential_ms, 0.5), 1)},
+        "server_cpu_ms_per_answer": (round((cpu1 - cpu0) * 1000 / len(latencies), 1)
+                                     if cpu0 is not None and cpu1 is not None and latencies else None),
     }
 
 
@@ -156,8 +173,8 @@ def free_port() -> int:
 
 @contextmanager
 def serve(ui: str | Path = PROJECT_ROOT / "ui.py", args: Sequence[str] = (), timeout_s: float = 600,
-          log: str | Path | None = None, env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
-    """Start `python <ui> --port <free>`; yields (url, seconds until it answered HTTP); stops it after."""
+          log: str | Path | None = None, env: dict[str, str] | None = None) -> Iterator[tuple[str, float, int]]:
+    """Start `python <ui> --port <free>`; yields (url, seconds until it answered HTTP, pid); stops it after."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     environ = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -179,7 +196,7 @@ def serve(ui: str | Path = PROJECT_ROOT / "ui.py", args: Sequence[str] = (), tim
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{ui} did not answer {url} within {timeout_s:.0f}s")
             time.sleep(0.2)
-        yield url, time.perf_counter() - started
+        yield url, time.perf_counter() - started, proc.pid
     finally:
         if proc.poll() is None:
             proc.terminate()
@@ -202,6 +219,8 @@ def _format(result: dict[str, Any]) -> str:
         f"  latency p50 {lat['p50']} ms  p95 {lat['p95']} ms  max {lat['max']} ms",
         f"  sequential: {seq['answers_per_s']} answers/s, p50 {seq['latency_ms_p50']} ms over {seq['questions']} questions",
     ]
+    if result.get("server_cpu_ms_per_answer") is not None:
+        lines.append(f"  server CPU {result['server_cpu_ms_per_answer']} ms per answer")
     if result.get("startup_s") is not None:
         lines.append(f"  server ready {result['startup_s']:.1f} s after start")
     lines += [f"  error: {e}" for e in result["error_examples"]]
@@ -229,12 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     questions = questions_from_set(args.set, args.questions)
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
 
-    def measure(url: str) -> dict[str, Any]:
-        return run_load(url, questions, args.clients, args.per_client, args.top_k, auth=auth, say=say)
+    def measure(url: str, pid: int | None = None) -> dict[str, Any]:
+        return run_load(url, questions, args.clients, args.per_client, args.top_k, auth=auth, say=say, server_pid=pid)
 
     if args.serve:
-        with serve(args.ui, args.ui_arg) as (url, startup):
-            result = measure(url)
+        with serve(args.ui, args.ui_arg) as (url, startup, pid):
+            result = measure(url, pid)
             result["startup_s"] = round(startup, 2)
     else:
         result = measure(args.url)

@@ -64,8 +64,24 @@ def _by_type(results: Sequence[ItemResult]) -> dict[str, dict[str, float | int]]
     return out
 
 
+def _grounding(results: Sequence[ItemResult]) -> dict[str, float | int]:
+    """How answers fared in the claim checks, for any answerer: over the answers an answerer wrote (not
+    refused before it), the share shown as written (nothing removed, no fallback), the share of the figures
+    it stated that were verified (kept) rather than removed, and how many fell back to the extractive answer."""
+    from .answerers.generative import FALLBACK_SUFFIX, figures_of, split_dropped
+
+    written = [r.answer for r in results if not r.answer.refused or r.answer.dropped or r.answer.note]
+    fallback = {id(a) for a in written if a.note.endswith(FALLBACK_SUFFIX)}
+    kept = sum(len(figures_of(p.text)) for a in written if id(a) not in fallback for p in a.parts)
+    removed = sum(len(figures_of(split_dropped(d)[0])) for a in written for d in a.dropped)
+    unchanged = [a for a in written if not a.dropped and id(a) not in fallback]
+    return {"answers": len(written), "unchanged": _ratio(len(unchanged), len(written)),
+            "figures": kept + removed, "figures_verified": _ratio(kept, kept + removed),
+            "fallbacks": len(fallback), "fallback_rate": _ratio(len(fallback), len(written))}
+
+
 def compute_metrics(results: Sequence[ItemResult], config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Aggregate metrics: retrieval, answer, citation, refusal, latency_ms, by_type, n, n_answerable, config.
+    """Aggregate metrics: retrieval, answer, citation, refusal, latency_ms, by_type, grounding, n, n_answerable, config.
 
     Retrieval, answer and citation metrics average over answerable items; a refused answer is wrong
     (F1 0). Refusal precision is over the refused items, recall over the unanswerable ones, the false
@@ -93,6 +109,7 @@ def compute_metrics(results: Sequence[ItemResult], config: dict[str, Any] | None
                        for s in stages},
         },
         "by_type": _by_type(results),
+        "grounding": _grounding(results),
         "n": len(results),
         "n_answerable": len(judged),
         "config": config or {},

@@ -37,8 +37,6 @@ class WindowWeights:
 @dataclass(frozen=True)
 class AnswerParams:
     windows: WindowWeights = field(default_factory=WindowWeights)
-    # Other periods offered beside the best one for a question naming none ("充电桩": 2025 and 2026).
-    other_period_margin: float = 0.15
     # Comparison answers: a side's window must cover at least this share of that side's key words.
     side_min_coverage: float = 0.5
     # The fitted answer-or-refuse model (coefficients, threshold, cross-validated metrics).

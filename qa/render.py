@@ -105,14 +105,23 @@ def ranks(hit: Any) -> str:
     return " · ".join(parts)
 
 
-def _card(cid: str, label: str, chunk: Any, body: str, score: float | None, open_: bool = False) -> str:
+def _doc(name: str, labels: Mapping[str, str] | None) -> str:
+    """The document of a passage: its report label ("洛阳市偃师区 · 2026年政府工作报告") when known, else its name."""
+    label = (labels or {}).get(name)
+    if not label:
+        return f'<span class="qa-doc">文档：{esc(name)}</span>'
+    return f'<span class="qa-doc" title="{esc(name)}">文档：{esc(label)}</span>'
+
+
+def _card(cid: str, label: str, chunk: Any, body: str, score: float | None, open_: bool = False,
+          labels: Mapping[str, str] | None = None) -> str:
     path = esc(chunk.section_path) or "（无章节）"
     score_html = _detail(f" · 相关度 {_score(score)}") if score is not None else ""
     return (
         f'<details class="qa-card" id="{cid}"{" open" if open_ else ""}>'
         f'<summary><span class="qa-n">{label}</span> <span class="qa-path">{path}</span></summary>'
         f'<div class="qa-para">{body}</div>'
-        f'<div class="qa-card-foot"><span class="qa-doc">文档：{esc(chunk.doc)}</span>'
+        f'<div class="qa-card-foot">{_doc(chunk.doc, labels)}'
         f" · 第 {esc(chunk.paragraph)} 段{score_html} · {_goto(chunk.id)}</div>"
         "</details>"
     )
@@ -149,7 +158,7 @@ def answer_text(text: str, key: str, known: Iterable[int]) -> str:
     return _CITE.sub(link, esc(text))
 
 
-def answer_message(answer: Any, typed: str, key: str) -> str:
+def answer_message(answer: Any, typed: str, key: str, labels: Mapping[str, str] | None = None) -> str:
     """One assistant message: answer with [n] links, a card per citation, a copy button, timings; or a refusal."""
     parts: list[str] = []
     if differs(typed, answer.understood_as):
@@ -162,7 +171,7 @@ def answer_message(answer: Any, typed: str, key: str) -> str:
         nearest = list(answer.hits)[:NEAREST_SHOWN]
         if nearest:
             parts.append('<div class="qa-cards-title">最接近的段落（仅供参考，未能回答问题）：</div><div class="qa-cards">')
-            parts += [_card(card_id(key, i), f"#{i}", h.chunk, esc(h.chunk.text), h.score)
+            parts += [_card(card_id(key, i), f"#{i}", h.chunk, esc(h.chunk.text), h.score, labels=labels)
                       for i, h in enumerate(nearest, 1)]
             parts.append("</div>")
         cls = "qa-a qa-refused"
@@ -173,8 +182,8 @@ def answer_message(answer: Any, typed: str, key: str) -> str:
             parts.append(f'<div class="qa-derivation">计算：{"；".join(esc(d) for d in derivations)}</div>')
         if answer.citations:
             parts.append('<div class="qa-cards">')
-            parts += [_card(card_id(key, c.n), f"[{c.n}]", c.chunk, marked(c.chunk.text, c.evidence), c.score)
-                      for c in answer.citations]
+            parts += [_card(card_id(key, c.n), f"[{c.n}]", c.chunk, marked(c.chunk.text, c.evidence), c.score,
+                            labels=labels) for c in answer.citations]
             parts.append("</div>")
         cls = "qa-a"
         parts.append('<div class="qa-tools"><button type="button" class="qa-copy" title="复制回答与引用的原文">复制回答</button></div>')
@@ -190,7 +199,7 @@ def sources_placeholder() -> str:
     return '<div class="qa-sources qa-empty">提问后，这里会列出检索到的全部段落、得分以及是否被引用。</div>'
 
 
-def sources_panel(answer: Any) -> str:
+def sources_panel(answer: Any, labels: Mapping[str, str] | None = None) -> str:
     """Every retrieved passage of the latest answer, with its score and whether it was cited."""
     cited = {c.chunk.id: c for c in answer.citations}
     head = f"检索到 {len(answer.hits)} 段，其中 {sum(h.chunk.id in cited for h in answer.hits)} 段被引用"
@@ -210,7 +219,7 @@ def sources_panel(answer: Any) -> str:
             f'{badge} <span class="qa-path">{esc(hit.chunk.section_path) or "（无章节）"}</span>'
             f'<div class="qa-snippet">{esc(_snippet(hit.chunk.text))}</div></summary>'
             f'<div class="qa-para">{body}</div>'
-            f'<div class="qa-card-foot"><span class="qa-doc">文档：{esc(hit.chunk.doc)}</span> · '
+            f'<div class="qa-card-foot">{_doc(hit.chunk.doc, labels)} · '
             f"第 {esc(hit.chunk.paragraph)} 段{_detail(f' · {detail}' if detail else '')} · {_goto(hit.chunk.id)}</div></details></div>"
         )
     return f'<div class="qa-sources"><div class="qa-src-head">{esc(head)}</div><div class="qa-src-list">{"".join(rows)}</div></div>'

@@ -56,3 +56,7 @@ class NoReranker:
 
     def rerank(self, query: "Query", hits: list[Hit]) -> list[Hit]:
         return hits
+
+
+# Model rerankers register themselves on import; their packages load only when one is chosen.
+from . import rerankers_cross_encoder  # noqa: E402,F401

@@ -96,6 +96,8 @@ class Answer:
     parts: list[AnswerPart] = field(default_factory=list)
     check: str = ""  # which check refused or changed the answer ("unknown_place", "evidence", "grounding", …)
     confidence: float | None = None  # the answerability model's probability that the report answers it
+    note: str = ""  # shown with the answer: e.g. why a generative answer fell back to the extractive one
+    dropped: list[str] = field(default_factory=list)  # statements removed by grounding, each with why
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `qa ask --json` and returned by the UI's `ask` endpoint."""
@@ -108,6 +110,8 @@ class Answer:
             "check": self.check,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "answer_parts": [p.to_dict() for p in self.parts],
+            "note": self.note,
+            "dropped": self.dropped,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [
                 {"chunk_id": h.chunk.id, "section": list(h.chunk.section), "score": round(h.score, 4),

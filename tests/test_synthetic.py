@@ -58,3 +58,15 @@ def test_every_paragraph_keeps_its_place_in_the_structure(report_text):
     # Headings carry no figures here, so only the title changed: the label is part of every section path.
     assert {c.section[0] for c in fake} == {"政府工作报告（合成测试数据）"} | {c.section[0] for c in real} - {"政府工作报告"}
     assert len(re.findall(r"\n", _make(report_text))) == len(re.findall(r"\n", report_text))
+
+
+def test_the_two_report_fixture_holds_the_real_report_and_a_synthetic_one_about_xinan(two_report_seeds):
+    from qa.ingest import read_sources
+    from qa.metadata import document_metadata
+
+    from .conftest import DOC, SYNTHETIC_DOC
+
+    sources, problems = read_sources(two_report_seeds)
+    assert problems == [] and [s.name for s in sources] == [SYNTHETIC_DOC, DOC]  # in name order
+    places = [(m.place, m.level, m.parent, m.year) for m in (document_metadata(s.text, s.meta) for s in sources)]
+    assert places == [("新安", "县", "洛阳", 2026), ("偃师", "区", "洛阳", 2026)]

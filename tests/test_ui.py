@@ -130,6 +130,10 @@ def test_report_label_comes_from_the_index_metadata():
     assert render.report_label(_doc(year=None), "r") == "政府工作报告"  # no metadata: the title alone
     head = render.header("问答", ["<甲>", "乙"])
     assert "已载入 2 份报告" in head and "&lt;甲&gt;" in head
+    # with several reports, a card names its report by place and year (the file name stays in its title)
+    labelled = render.answer_message(_answer(), GDP_Q, "k", {"doc<1>": "洛阳市偃师区 · 2026年政府工作报告"})
+    assert '<span class="qa-doc" title="doc&lt;1&gt;">文档：洛阳市偃师区 · 2026年政府工作报告</span>' in labelled
+    assert "文档：洛阳市偃师区" in render.sources_panel(_answer(), {"doc<1>": "洛阳市偃师区 · 2026年政府工作报告"})
 
 
 class _FakeAssistant:
@@ -289,6 +293,10 @@ def test_empty_and_overlong_questions_get_a_message_not_an_error(client):
     assert box == long_q and "qa-notice" in _texts(msgs)[-1]
     with pytest.raises(Exception, match="空"):
         client.predict("", 5, api_name="/ask")
+    with pytest.raises(Exception, match="返回段落数"):  # checked before any work
+        client.predict(GDP_Q, 1000, api_name="/ask")
+    with pytest.raises(Exception, match="minimum"):  # the chat's slider is range-checked by Gradio itself
+        client.predict(GDP_Q, [], 0, "hybrid", api_name="/chat")
 
 
 def test_chat_hints_that_questions_are_expected_in_chinese(client):

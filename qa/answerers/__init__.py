@@ -41,3 +41,5 @@ ANSWERERS: Registry[Answerer] = Registry("answerer")
 
 # The default answerer registers itself on import (after the registry above exists).
 from . import extractive  # noqa: E402,F401
+# Generative answerers register here too; their packages (openai, torch, transformers) load only when chosen.
+from . import openai_answerer, transformers_answerer  # noqa: E402,F401

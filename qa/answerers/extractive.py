@@ -78,10 +78,10 @@ class ExtractiveAnswerer:
             wanted = sorted({h.chunk.period for h in hits} - {period, GLOSSARY, ""})
         else:
             wanted = []
-        margin = self.params.other_period_margin if not q.periods else 0.3
         for p in wanted:
             other = next((w for w in windows if hits[w.hit].chunk.period == p), None)
-            if other and other.score >= windows[0].score - margin and self._same_focus(q, hits, best, other):
+            # The same fact in another period: as much of the question covered, the same focus.
+            if other and other.coverage >= best.coverage and self._same_focus(q, hits, best, other):
                 chosen.append(other)
         return chosen
 

@@ -1,0 +1,74 @@
+"""The answer stage as the issue describes it: the report's structure shapes the span, comparisons are
+computed and shown, answers say which period they are about, refusals for what the report lacks."""
+import pytest
+
+from qa.answerability import FEATURES, EvidenceModel
+from qa.grounding import part_problem
+from qa.params import DEFAULT
+from qa.types import AnswerPart
+
+
+def test_a_wage_the_report_never_gives_is_refused(assistant):
+    answer = assistant.ask("2025年偃师职工平均工资是多少？")
+    assert answer.refused and answer.check in ("evidence", "type")
+
+
+def test_both_halves_of_a_two_part_question_are_answered_in_order(assistant):
+    answer = assistant.ask("2025年粮食总产多少？2026年粮食产量目标是多少？")
+    assert not answer.refused
+    assert answer.text.index("4.77亿斤") < answer.text.index("4.8亿斤")
+
+
+def test_a_keyword_query_gets_each_period_labelled(assistant):
+    answer = assistant.ask("充电桩")
+    assert "2025年，新增停车位395个、充电桩106个" in answer.text
+    assert "2026年计划：" in answer.text and "50" in answer.text
+
+
+def test_a_glossary_definition_is_whole_and_without_its_list_number(assistant):
+    answer = assistant.ask("什么是“三化改造”？", style="clauses")
+    assert answer.text == "三化改造。即智能化、绿色化、融合化改造[1]"
+
+
+def test_a_difference_is_computed_with_its_derivation(assistant):
+    answer = assistant.ask("2025年规上工业增加值增速比地区生产总值增速高多少个百分点？")
+    assert answer.text.startswith("高7.1个百分点（13.8% − 6.7%）[1]")
+    assert answer.parts[0].derivation == "13.8% − 6.7%"
+
+
+def test_a_traditional_chinese_question_is_answered_like_its_simplified_twin(assistant):
+    assert "106个" in assistant.ask("2025年偃師新增了多少個充電樁？").text
+
+
+def test_json_has_the_answer_parts(assistant):
+    parts = assistant.ask("2025年偃师新增了多少个充电桩？").to_dict()["answer_parts"]
+    assert parts == [{"text": "2025年，新增停车位395个、充电桩106个[1]", "citations": [1], "derivation": None}]
+
+
+def test_the_reranker_keeps_the_retrieval_score_beside_its_own(assistant):
+    hit = assistant.ask("2025年偃师新增了多少个充电桩？").hits[0]
+    assert set(hit.scores) == {"window"} and hit.score != hit.scores["window"]
+
+
+def test_grounding_rejects_a_derivation_that_does_not_recompute(assistant):
+    answer = assistant.ask("2025年规上工业增加值增速比地区生产总值增速高多少个百分点？")
+    wrong = AnswerPart("高7.2个百分点（13.8% − 6.7%）[1]", (1,), "13.8% − 6.7%")
+    assert part_problem(answer.parts[0], answer.citations) == ""
+    assert part_problem(wrong, answer.citations) == "计算结果与推导不符"
+
+
+def test_grounding_rejects_a_marker_pointing_nowhere(assistant):
+    answer = assistant.ask("2025年偃师新增了多少个充电桩？")
+    assert part_problem(AnswerPart("新增充电桩106个[9]", (9,)), answer.citations) == "引用编号指向不存在的段落"
+
+
+def test_the_bundled_answerability_model_is_fitted_and_cross_validated():
+    model = DEFAULT.model
+    assert model["fitted"] and tuple(model["features"]) == FEATURES
+    assert "dev.jsonl:report" not in " ".join(model["fitted_on"]) and "fresh" not in " ".join(model["fitted_on"])
+    assert 0 < model["threshold"] < 1 and model["cv"]["auc"] > 0.5
+
+
+def test_a_model_for_other_features_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="refit with `qa fit`"):
+        EvidenceModel({"features": ["coverage"]})
