@@ -66,6 +66,9 @@ CSS = """
 .qa-a{line-height:1.7}
 .qa-text{font-size:1.02em}
 .qa-understood{font-size:.88em;color:var(--body-text-color-subdued);margin-bottom:.3em}
+.qa-note{font-size:.88em;color:#92400e;margin-bottom:.3em}
+details.qa-dropped{font-size:.82em;color:var(--body-text-color-subdued);margin-top:.3em}
+details.qa-dropped>summary{cursor:pointer}
 .qa-derivation{font-size:.88em;color:var(--body-text-color-subdued);margin-top:.2em}
 a.qa-cite{display:inline-block;padding:0 .2em;margin:0 .05em;border-radius:4px;font-size:.85em;font-weight:600;
   text-decoration:none;color:var(--color-accent);background:var(--color-accent-soft);cursor:pointer;vertical-align:super;line-height:1.2}
@@ -566,9 +569,9 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
                 eval_run = gr.Button("运行评测", variant="primary", elem_id="qa-eval-run")
                 eval_summary = gr.HTML("", elem_id="qa-eval-summary", js_on_load=None)
                 with gr.Row(equal_height=False):
-                    eval_metrics = gr.HTML("", elem_id="qa-eval-metrics", js_on_load=None)
+                    eval_metrics = gr.HTML("", elem_id="qa-eval-metrics", scale=1, min_width=280, js_on_load=None)
                     eval_chart = gr.Image(label="按题型（by_type.png）", type="filepath", elem_id="qa-eval-chart",
-                                          interactive=False, buttons=["download"])
+                                          interactive=False, buttons=["download"], scale=2, min_width=300)
                 eval_compare_out = gr.HTML("", elem_id="qa-eval-compare-out", js_on_load=None)
                 eval_failures = gr.HTML("", elem_id="qa-eval-failures", js_on_load=None)
                 eval_files = gr.File(label="报告文件", file_count="multiple", interactive=False, elem_id="qa-eval-files")
@@ -703,7 +706,12 @@ def main(argv: list[str] | None = None) -> None:
         print(warning, file=sys.stderr, flush=True)
     CONCURRENCY = max(1, args.concurrency)
     config = Config.from_env()
-    app_assistant = Assistant.load(config, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    try:
+        # A build that would take long is not started behind a web page: `qa build` shows its progress.
+        app_assistant = Assistant.load(config, progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+                                       allow_slow_build=False)
+    except QAError as exc:  # SlowBuildError, no readable documents, …: one line, no traceback
+        sys.exit(f"error: {exc}")
     demo = build_ui(app_assistant, debug=args.debug)
     demo.queue(max_size=QUEUE_MAX, default_concurrency_limit=CONCURRENCY)
     demo.launch(server_name=args.host, server_port=args.port, footer_links=["api"], auth=auth,

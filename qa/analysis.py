@@ -112,7 +112,7 @@ class Analyzer:
         terms, nouns = self.terms_and_nouns(text)
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
-            focus=_focus(folded, {t: v for t, v in terms.items() if t in nouns} or terms),
+            focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
             unit=unit.group(1) if unit else None, periods=tuple(periods_in(text, year)),
             unknown_places=tuple(p for p in self.tokenizer.places(text) if not self.df(p)),
             uncovered_year=self._uncovered_year(folded),
@@ -139,18 +139,22 @@ class Analyzer:
             if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
                 continue
             noun = tag[:1] in _NOUN_TAGS or tag in ("eng", "vn")
-            parts = [p for p in self.tokenizer.parts(word) if p != word] if len(word) > 2 and not self.df(word) else []
-            # A word the documents never use counts through its parts ("清华北大" → 清华, 北大), absent parts
-            # included: in "平均工资" it is 工资 that the report would have to mention.
-            for w in parts or [word]:
-                if self.df(w):
-                    terms[w] = self.idf(w)
-                else:
-                    # Absent from every document: a noun is probably the subject (evidence must hold it),
-                    # anything else is everyday phrasing that should not sink the answer.
-                    terms[w] = self.idf(w) if noun else self.absent_word_weight
-                if noun:
-                    nouns.add(w)
+            if self.df(word):
+                terms[word] = self.idf(word)
+                nouns.update([word] if noun else [])
+                continue
+            # A word the documents never use counts through the parts they do use ("清华北大" → 清华, 北大).
+            parts = [p for p in self.tokenizer.parts(word) if p != word] if len(word) > 2 else []
+            known = [p for p in parts if self.df(p)]
+            for part in known:
+                terms[part] = self.idf(part)
+            if not known:
+                # Absent from every document: a noun is probably the subject (evidence must hold it),
+                # anything else is everyday phrasing that should not sink the answer.
+                terms[word] = self.idf(word) if noun else self.absent_word_weight
+            if noun:
+                # The focus may be a part the report never uses: in "平均工资" it is 工资.
+                nouns.update(parts or [word])
         return terms, nouns
 
     def _subquestions(self, question: str) -> list[str]:

@@ -27,7 +27,6 @@ from .retrieval import MODES, Query, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, AnswerPart, Chunk, Hit
 from .validation import check_top_k
-from .vocabulary import WordVectors
 from .windows import WindowScorer
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -58,10 +57,9 @@ class Assistant:
         # With several reports every statement says which one it comes from ("新安县2025年，…").
         self.place_labels = {d.name: d.place_full or d.name for d in docs} if len(index.documents) > 1 else {}
         self.scorer = WindowScorer(tokenizer, params.windows)
-        self.retriever = Retriever(index, embedder, tokenizer, config, index.sentences)
+        self.retriever = Retriever(index, embedder, tokenizer, config, index.sentences)  # store: config.store (qa/stores)
         self.reranker = RERANKERS.create(config.reranker, scorer=self.scorer, config=config)
         self.evidence = EvidenceModel(params.model)
-        self.words = WordVectors(embedder, tokenizer)
         self._answerers: dict[str, Answerer] = {}
         self._by_id = {c.id: c for c in index.chunks}
 
@@ -133,7 +131,7 @@ class Assistant:
         if not hits:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
         x = features(q, hits, self.scorer.windows(q, hits, query.sentence_sims(hits)), self.scorer, self.analyzer,
-                     self.index.sentences.vectors @ query.vector, self.words)
+                     self.index.sentences.vectors @ query.vector)
         return self.evidence.verdict(x, q.keyword), x
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
@@ -236,7 +234,7 @@ class Assistant:
                  for part, v in zip(questions, verdicts) if not v.answerable]
         answer.text, answer.parts, answer.refused = "；".join(p.text for p in kept), kept, False
         answer.citations = [c for c in draft.citations if c.n in used]
-        answer.check = "grounding" if dropped else ""
+        answer.check = "grounding" if dropped or draft.dropped else ""
         return _finish(answer, started)
 
 

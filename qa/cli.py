@@ -26,7 +26,7 @@ def _config(args: argparse.Namespace) -> Config:
         answerer=getattr(args, "answerer", None), answer_style=getattr(args, "style", None),
         reranker=getattr(args, "reranker", None),
         reranker_model=getattr(args, "reranker_model", None), llm_model=getattr(args, "llm_model", None),
-        llm_base_url=getattr(args, "llm_base_url", None),
+        llm_base_url=getattr(args, "llm_base_url", None), store=getattr(args, "store", None),
     )
 
 
@@ -85,7 +85,7 @@ def _check_eval_paths(out: Path, compare: Path | None) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate
+    from .eval_run import evaluate
 
     _check_eval_paths(args.out, args.compare)
     _, failures = evaluate(_assistant(args), args.set, args.out, top_k=args.top_k, split=args.split,
@@ -116,10 +116,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .benchmark import questions_from, run_benchmark
+    from .bench import run_bench
 
-    result = run_benchmark(_config(args), questions_from(args.set), repeats=args.repeats)
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    run_bench(_config(args), args.out, quick=args.quick, progress=lambda m: print(m, file=sys.stderr, flush=True),
+              docs=args.docs)
+    print((args.out / "bench.md").read_text("utf-8"))
     return 0
 
 
@@ -162,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--embedder", help="e5-small (default), use-multilingual, or st:<HF id or path>")
         sp.add_argument("--seeds", type=Path, help="folder of .txt/.md documents (default: seeds/)")
         sp.add_argument("--index", type=Path, help="index folder (default: index/)")
+        sp.add_argument("--store", help="retrieval back end: local (FAISS + bm25s, default) or milvus (QA_STORE; QA_MILVUS_URI)")
         return sp
 
     common(sub.add_parser("build", help="(re)build the index")).set_defaults(func=cmd_build)
@@ -195,9 +197,10 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("sets", type=Path, nargs="+", help="QA sets to fit on (never the sets you report)")
     fit.add_argument("--out", type=Path, default=None, help="model file (default: the bundled qa/data/answerability.json)")
     fit.set_defaults(func=cmd_fit)
-    bench = common(sub.add_parser("bench", help="measure build time, latency and memory"))
-    bench.add_argument("--set", type=Path, default=Path("eval/sets/dev.jsonl"), help="questions to time")
-    bench.add_argument("--repeats", type=int, default=3)
+    bench = common(sub.add_parser("bench", help="measure build and query cost, cold start, memory, a synthetic corpus, ANN, incremental builds"))
+    bench.add_argument("--out", type=Path, default=Path("eval/runs/bench"), help="folder for bench.json and bench.md")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes (first two sections, 20 synthetic reports)")
+    bench.add_argument("--docs", type=int, default=None, help="synthetic reports in the corpus (default 100, 20 with --quick)")
     bench.set_defaults(func=cmd_bench)
     serve = sub.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", default="127.0.0.1")

@@ -69,6 +69,15 @@ class Config:
     max_history_turns: int = 8
     max_history_chars: int = 2000
     max_top_k: int = 20
+    # Stores and benchmark
+    # The retrieval back end (qa/stores): `local` (FAISS + bm25s in the index folder) or `milvus`.
+    store: str = "local"
+    # milvus: a file path (…/qa.db) runs Milvus Lite embedded, http://host:19530 talks to a server;
+    # empty = <index_dir>/milvus.db. Collections are named <milvus_collection>_<embedder>_<build id>.
+    milvus_uri: str = ""
+    milvus_collection: str = "qa"
+    # Above this many chunks `qa bench` times an approximate (HNSW) FAISS index beside the flat one.
+    ann_min_chunks: int = 5000
     # UI
     # Readers' 👍/👎 feedback, appended as QA-set lines (qa.feedback); the file stops growing at the cap.
     feedback_path: Path = PROJECT_ROOT / "eval" / "feedback.jsonl"

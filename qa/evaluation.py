@@ -1,7 +1,7 @@
-"""Evaluation on a question set: loading, running the assistant, judging each answer, aggregate metrics.
+"""Evaluation on a question set: loading, running the assistant, judging each answer.
 
-Writing the run's files and comparing runs live in `qa.eval_report`; `evaluate` ties both together so
-the CLI stays one line.
+Aggregates live in `qa.metrics`, the run's files in `qa.eval_report`; `qa.eval_run.evaluate` ties them
+together for the CLI.
 """
 from __future__ import annotations
 
@@ -192,6 +192,8 @@ def run_config(assistant: Any, set_path: str | Path, top_k: int, split: str) -> 
         "git_commit": _git_commit(),
         "set": str(set_path),
         "settings": assistant.config.to_dict(),
+        # The answer stage's weights and fitted model, whole, so a run can be reproduced from its metrics.
+        "answer_params": {"sha256": assistant.params.sha256, **assistant.params.to_dict()},
     }
 
 
@@ -266,40 +268,3 @@ def judge(item: EvalItem, answer: Answer) -> Judgement:
         failures.append("missed retrieval")
     return Judgement(first_hit_rank=first_hit, evidence_recall=evidence_recall, answer_correct=correct, char_f1=f1,
                      cite_precision=cite_precision, cite_recall=cite_recall, correct=correct, failures=failures)
-
-
-# ---------------------------------------------------------------- one call for the CLI
-
-
-def evaluate(
-    assistant: Any,
-    set_path: str | Path,
-    out_dir: str | Path,
-    top_k: int = 5,
-    split: str = "all",
-    compare_path: str | Path | None = None,
-    minimums: Sequence[str] = (),
-) -> tuple[dict[str, Any], list[str]]:
-    """Run the set, write the run's files to out_dir, print a summary; returns (metrics, threshold failures)."""
-    # Imported here because both modules build on this one.
-    from . import eval_report
-    from .metrics import check_minimums, compute_metrics, parse_minimums
-
-    # A typo in a threshold should fail before a long run, not after; per-type and per-stage names are
-    # only known once the run is done.
-    parse_minimums(minimums)
-    check_minimums(compute_metrics([]), [m for m in minimums if not m.startswith(("by_type.", "latency_ms.stages."))])
-    items, skipped = load_set(set_path)
-    for message in skipped:
-        print(f"{set_path}: skipped {message}", file=sys.stderr)
-    items = select_split(items, split)
-    if not items:
-        raise EvaluationError(f"no questions to evaluate in {set_path} (split {split})")
-    results = run(assistant, items, top_k=top_k)
-    metrics = compute_metrics(results, run_config(assistant, set_path, top_k, split))
-    # Compare before writing: the old run may live in out_dir and would be overwritten.
-    comparison = eval_report.compare(compare_path, metrics, results, None) if compare_path else None
-    failures = check_minimums(metrics, minimums)
-    written = eval_report.write_outputs(out_dir, metrics, results, skipped=skipped, comparison=comparison)
-    eval_report.print_summary(metrics, written, comparison, failures)
-    return metrics, failures

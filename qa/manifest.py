@@ -10,7 +10,7 @@ from .errors import IndexStateError
 from .schema import SHA256, TEXT, schema_problem
 
 FORMAT_VERSION = 3  # 3: sentences.npy
-COMPONENTS = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "bm25/params.index.json")
+COMPONENTS = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "bm25/params.index.json", "sentences.npy")
 _COUNT = {"type": "integer", "minimum": 0}
 # What a manifest must look like before any of it is trusted; anything else is stale and rebuilt.
 MANIFEST_SCHEMA: dict[str, Any] = {

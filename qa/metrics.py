@@ -81,7 +81,8 @@ def _grounding(results: Sequence[ItemResult]) -> dict[str, float | int]:
 
 
 def compute_metrics(results: Sequence[ItemResult], config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Aggregate metrics: retrieval, answer, citation, refusal, latency_ms, by_type, grounding, n, n_answerable, config.
+    """Aggregate metrics: retrieval, answer (with answer.grounding), citation, refusal, latency_ms, by_type, n,
+    n_answerable, config.
 
     Retrieval, answer and citation metrics average over answerable items; a refused answer is wrong
     (F1 0). Refusal precision is over the refused items, recall over the unanswerable ones, the false
@@ -96,6 +97,8 @@ def compute_metrics(results: Sequence[ItemResult], config: dict[str, Any] | None
         "answer": {
             "accuracy": _mean([bool(j.answer_correct) for j in judged]),
             "char_f1": _mean([j.char_f1 or 0.0 for j in judged]),
+            # Inside `answer`, so that metrics.json keeps its documented top-level keys.
+            "grounding": _grounding(results),
         },
         "citation": {
             "precision": _mean([j.cite_precision or 0.0 for j in judged]),
@@ -109,7 +112,6 @@ def compute_metrics(results: Sequence[ItemResult], config: dict[str, Any] | None
                        for s in stages},
         },
         "by_type": _by_type(results),
-        "grounding": _grounding(results),
         "n": len(results),
         "n_answerable": len(judged),
         "config": config or {},

@@ -163,6 +163,9 @@ def answer_message(answer: Any, typed: str, key: str, labels: Mapping[str, str] 
     parts: list[str] = []
     if differs(typed, answer.understood_as):
         parts.append(f'<div class="qa-understood">理解为：{esc(answer.understood_as)}</div>')
+    note = getattr(answer, "note", "")
+    if note:
+        parts.append(f'<div class="qa-note">ⓘ {esc(note)}</div>')
     if answer.refused:
         parts.append(f'<div class="qa-refusal">⚠ {esc(answer.text or REFUSAL_TEXT)}</div>')
         reason = getattr(answer, "refusal_reason", "")
@@ -185,6 +188,11 @@ def answer_message(answer: Any, typed: str, key: str, labels: Mapping[str, str] 
             parts += [_card(card_id(key, c.n), f"[{c.n}]", c.chunk, marked(c.chunk.text, c.evidence), c.score,
                             labels=labels) for c in answer.citations]
             parts.append("</div>")
+        dropped = list(getattr(answer, "dropped", None) or ())
+        if dropped:
+            items = "".join(f"<li>{esc(d)}</li>" for d in dropped)
+            parts.append(f'<details class="qa-dropped"><summary>已删除 {len(dropped)} 句无法核实的内容</summary>'
+                         f"<ul>{items}</ul></details>")
         cls = "qa-a"
         parts.append('<div class="qa-tools"><button type="button" class="qa-copy" title="复制回答与引用的原文">复制回答</button></div>')
     parts.append(timings(answer.timings_ms))

@@ -13,6 +13,7 @@ from .errors import UnknownNameError
 from .lexical import Tokenizer
 from .sentences import SentenceIndex
 from .store import Index
+from .stores import Store, open_store
 from .types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
@@ -44,11 +45,14 @@ class Query:
 
 
 class Retriever:
+    """Prepares a question once (synonyms, tokens, one embedding) and searches the configured store
+    (qa/stores: `local` FAISS + bm25s, or `milvus`)."""
+
     def __init__(self, index: Index, embedder: Embedder, tokenizer: Tokenizer, config: Config,
-                 sentences: SentenceIndex) -> None:
+                 sentences: SentenceIndex, store: Store | None = None) -> None:
         self.index, self.embedder, self.tokenizer, self.config = index, embedder, tokenizer, config
         self.sentences = sentences
-        self._doc_of = np.array([c.doc for c in index.chunks])
+        self.store = store if store is not None else open_store(index, config, tokenizer)
 
     def prepare(self, analysis: QuestionAnalysis, docs: frozenset[str] | None = None) -> Query:
         expanded = self.tokenizer.expand(analysis.text)
@@ -58,57 +62,10 @@ class Retriever:
         query.timings_ms["embed"] = (time.perf_counter() - t) * 1000
         return query
 
-    def bm25_scores(self, query: Query) -> np.ndarray:
-        if not query.tokens:
-            return np.zeros(len(self.index.chunks), dtype=np.float32)
-        return np.asarray(self.index.bm25.get_scores(query.tokens), dtype=np.float32)
-
-    def dense_scores(self, query: Query) -> np.ndarray:
-        n = len(self.index.chunks)
-        scores, ids = self.index.vectors.search(query.vector[None, :], n)
-        out = np.zeros(n, dtype=np.float32)
-        out[ids[0]] = scores[0]
-        return out
-
     def search(self, query: Query, top_k: int, mode: str | None = None) -> list[Hit]:
         mode = mode or self.config.mode
         if mode not in MODES:
             raise UnknownNameError("retrieval mode", mode, list(MODES))
         if self.config.fusion not in FUSIONS:
             raise UnknownNameError("fusion", self.config.fusion, list(FUSIONS))
-        ranked: dict[str, np.ndarray] = {}
-        if mode in ("hybrid", "bm25"):
-            t = time.perf_counter()
-            ranked["bm25"] = self.bm25_scores(query)
-            query.timings_ms["bm25"] = (time.perf_counter() - t) * 1000
-        if mode in ("hybrid", "dense"):
-            t = time.perf_counter()
-            ranked["dense"] = self.dense_scores(query)
-            query.timings_ms["dense"] = (time.perf_counter() - t) * 1000
-        fused, ranks = self._fuse(ranked)
-        if query.periods:
-            matches = np.array([c.period in query.periods for c in self.index.chunks])
-            fused = fused * np.where(matches, 1.0 + self.config.period_boost, 1.0)
-        if query.docs is not None:
-            fused = np.where(np.isin(self._doc_of, list(query.docs)), fused, -np.inf)
-        order = [i for i in np.argsort(-fused, kind="stable")[:top_k] if np.isfinite(fused[i])]
-        return [Hit(self.index.chunks[i], float(fused[i]), {name: int(r[i]) for name, r in ranks.items()}) for i in order]
-
-    def _fuse(self, scores: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Reciprocal-rank fusion or a weighted sum of min-max-scaled scores (`fusion`); each retriever's
-        rank list also comes back for the sources panel."""
-        weights = {"bm25": self.config.bm25_weight, "dense": self.config.dense_weight}
-        n = len(self.index.chunks)
-        fused = np.zeros(n, dtype=np.float64)
-        ranks: dict[str, np.ndarray] = {}
-        for name, s in scores.items():
-            order = np.argsort(-s, kind="stable")
-            rank = np.empty(n, dtype=np.int64)
-            rank[order] = np.arange(1, n + 1)
-            ranks[name] = rank
-            if self.config.fusion == "weighted":
-                span = float(s.max() - s.min()) or 1.0
-                fused += weights[name] * (s - s.min()) / span
-            else:
-                fused += weights[name] * self.config.rrf_k / (self.config.rrf_k + rank)
-        return fused, ranks
+        return self.store.search(query, top_k, mode)

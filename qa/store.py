@@ -28,6 +28,7 @@ from .ingest import Source, read_sources
 from .lexical import Tokenizer
 from .manifest import FORMAT_VERSION, read_manifest
 from .metadata import document_metadata
+from .params import DEFAULT
 from .sentences import SentenceIndex, sentence_texts
 from .types import Chunk
 
@@ -142,6 +143,8 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
         "sources": [{"name": s.name, "file": s.path.name, "sha256": s.sha256, "encoding": s.encoding} for s in sources],
         "skipped": problems,
         "counts": {"documents": len(documents), "chunks": len(chunks)},
+        # The answer stage's weights and fitted model this index was built beside (qa/params.py).
+        "answer_params_sha256": DEFAULT.sha256,
     }
     with publishing(path, build_id) as folder:
         manifest = _write(folder, manifest, documents, chunks, flat, bm25, sentences)

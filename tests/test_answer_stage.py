@@ -8,11 +8,6 @@ from qa.params import DEFAULT
 from qa.types import AnswerPart
 
 
-def test_a_wage_the_report_never_gives_is_refused(assistant):
-    answer = assistant.ask("2025年偃师职工平均工资是多少？")
-    assert answer.refused and answer.check in ("evidence", "type")
-
-
 def test_both_halves_of_a_two_part_question_are_answered_in_order(assistant):
     answer = assistant.ask("2025年粮食总产多少？2026年粮食产量目标是多少？")
     assert not answer.refused

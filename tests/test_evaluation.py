@@ -14,7 +14,8 @@ import pytest
 from qa.config import Config
 from qa.errors import QuestionError
 from qa.eval_report import compare, write_outputs
-from qa.evaluation import EvalItem, EvaluationError, ItemResult, char_f1, chunk_has, evaluate, load_set, run, select_split
+from qa.eval_run import evaluate
+from qa.evaluation import EvalItem, EvaluationError, ItemResult, char_f1, chunk_has, load_set, run, select_split
 from qa.metrics import check_minimums, compute_metrics
 from qa.types import Answer, Chunk, Citation, Hit
 

@@ -193,6 +193,13 @@ def test_an_uncited_sentence_is_removed(llm, server):
     assert answer.dropped == ["偃师经济发展势头良好（没有引用标记，无法核对）"]
 
 
+def test_a_sentence_its_citation_does_not_support_is_removed(llm, server):
+    server.script = lambda r: f"地区生产总值增长6.7%[{passage(r, '增长6.7%')}]。偃师营商环境持续优化[{passage(r, '增长6.7%')}]。"
+    answer = llm.ask(GDP)
+    assert answer.text == "地区生产总值增长6.7%[1]"
+    assert answer.dropped == ["偃师营商环境持续优化[1]（引用的原文与这句话几乎没有共同的词句）"]
+
+
 def test_a_computed_figure_keeps_its_derivation(llm, server):
     server.script = lambda r: (f"规上工业增加值增长13.8%，地区生产总值增长6.7%[{passage(r, '13.8%')}]。"
                                f"前者高7.1个百分点（13.8%-6.7%）[{passage(r, '13.8%')}]。")
@@ -227,6 +234,13 @@ def test_marker_forms_and_bullets_are_read(assistant):
     assert checked.dropped == ["答：（没有引用标记，无法核对）"]
 
 
+def test_a_refusal_is_read_with_words_around_it_but_not_beside_a_claim(assistant):
+    hits = assistant.ask(GDP).hits
+    assert check_answer(f"抱歉。{REFUSAL}。", hits).refused
+    mixed = check_answer(f"增长9.9%[1]。{REFUSAL}。", hits)
+    assert not mixed.refused and mixed.parts == [] and mixed.dropped == ["增长9.9%[1]（数字9.9无法在引用的原文中核实）"]
+
+
 def test_the_model_saying_the_passages_do_not_answer_is_a_refusal(llm, server):
     server.script = lambda r: REFUSAL + "。"
     answer = llm.ask(GDP)
@@ -234,8 +248,8 @@ def test_the_model_saying_the_passages_do_not_answer_is_a_refusal(llm, server):
 
 
 def test_a_question_refused_before_the_answerer_never_reaches_the_model(llm, server):
-    answer = llm.ask("2025年偃师职工平均工资是多少？")
-    assert answer.refused and server.requests == []
+    answer = llm.ask("2019年偃师新增了多少个充电桩？")
+    assert answer.refused and answer.check == "uncovered_year" and server.requests == []
 
 
 # ---------------------------------------------------------------- streaming
@@ -341,7 +355,7 @@ def test_qa_eval_runs_the_openai_answerer_and_reports_grounding(assistant, serve
     items = [{"id": "g1", "question": GDP, "answerable": True, "answer": "6.7%", "evidence": ["全年地区生产总值增长6.7%"], "type": "number"},
              {"id": "g2", "question": "2025年偃师新增了多少个充电桩？", "answerable": True, "answer": "106个",
               "evidence": ["新增停车位395个、充电桩106个"], "type": "number"},
-             {"id": "g3", "question": "2025年偃师职工平均工资是多少？", "answerable": False, "answer": "", "type": "unanswerable"}]
+             {"id": "g3", "question": "2019年偃师新增了多少个充电桩？", "answerable": False, "answer": "", "type": "unanswerable"}]
     qa_set = tmp_path / "set.jsonl"
     qa_set.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
 
@@ -359,7 +373,7 @@ def test_qa_eval_runs_the_openai_answerer_and_reports_grounding(assistant, serve
     assert {"retrieval", "answer", "citation", "refusal", "latency_ms", "by_type", "n", "config"} <= set(metrics)
     assert metrics["answer"]["accuracy"] == 1.0 and metrics["refusal"]["recall"] == 1.0
     # g1 as written (2025 and 6.7 verified); g2 fell back, its 2025 and 150 removed; g3 refused before.
-    assert metrics["grounding"] == {"answers": 2, "unchanged": 0.5, "figures": 4, "figures_verified": 0.5,
+    assert metrics["answer"]["grounding"] == {"answers": 2, "unchanged": 0.5, "figures": 4, "figures_verified": 0.5,
                                     "fallbacks": 1, "fallback_rate": 0.5}
     settings = metrics["config"]["settings"]
     assert settings["answerer"] == "openai" and settings["llm_api_key"] == "***"
@@ -367,7 +381,7 @@ def test_qa_eval_runs_the_openai_answerer_and_reports_grounding(assistant, serve
 
 
 def test_grounding_metrics_on_hand_made_answers():
-    item = EvalItem("x1", "问", True, "1")
+    item = EvalItem("x1", "问", True, "1", evidence=("1",))
 
     def result(text: str, parts: list[str], dropped: list[str] = (), note: str = "", refused: bool = False) -> ItemResult:
         return ItemResult(item, Answer("问", text, [], refused, [], "问", parts=[AnswerPart(p, (1,)) for p in parts],
@@ -379,7 +393,7 @@ def test_grounding_metrics_on_hand_made_answers():
                result("摘录", ["摘录1个[1]"], dropped=["增长9%[1]（数字9无法在引用的原文中核实）"],
                       note="生成式回答未通过核对（…），" + FALLBACK_SUFFIX),
                result(REFUSAL, [], refused=True)]
-    assert compute_metrics(results)["grounding"] == {"answers": 3, "unchanged": 1 / 3, "figures": 5,
+    assert compute_metrics(results)["answer"]["grounding"] == {"answers": 3, "unchanged": 1 / 3, "figures": 5,
                                                      "figures_verified": 0.4, "fallbacks": 1, "fallback_rate": 1 / 3}
 
 

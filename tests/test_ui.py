@@ -83,6 +83,14 @@ def test_details_are_marked_so_the_toggle_can_hide_them():
     assert ".qa-detail{display:none" in ui.CSS.replace(" ", "").replace("body:not(.qa-details)", "")
 
 
+def test_note_and_dropped_statements_are_shown():
+    answer = _answer()
+    answer.note, answer.dropped = "生成式回答不可用（连接被拒绝），以下为摘录式回答", ["增长15.2%[1]（数字15.2无法在引用的原文中核实）<x>"]
+    out = render.answer_message(answer, GDP_Q, "k")
+    assert '<div class="qa-note">ⓘ 生成式回答不可用（连接被拒绝），以下为摘录式回答</div>' in out
+    assert "已删除 1 句无法核实的内容" in out and "&lt;x&gt;" in out
+
+
 def test_refusal_is_styled_and_shows_nearest_passages():
     out = render.answer_message(_answer(refused=True), OUTSIDE_Q, "k2")
     assert 'class="qa-a qa-refused"' in out and REFUSAL in out
@@ -218,6 +226,17 @@ def test_eval_sets_are_only_files_of_the_folder(tmp_path):
     big.write_bytes(b"x" * 2000)
     with pytest.raises(Exception, match="题集太大"):
         ui._set_path(ui.UPLOAD, str(big), 1000, tmp_path)
+
+
+def test_ui_refuses_to_start_a_slow_build(tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "index"), "QA_BUILD_PASSAGES_PER_SECOND": "0.01",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    done = subprocess.run([sys.executable, "ui.py", "--port", "1"], cwd=HERE.parent, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode != 0 and "qa build" in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
 
 
 # ---- the live server through gradio_client --------------------------------------------------------------

@@ -42,6 +42,10 @@ MODEL_REFUSED = "生成模型判断所给段落不能回答这个问题"
 # Reasons a sentence is removed (besides qa.grounding's own).
 NO_MARKER = "没有引用标记，无法核对"
 NOWHERE = "引用编号指向不存在的段落"  # the same words as qa.grounding
+UNSUPPORTED = "引用的原文与这句话几乎没有共同的词句"
+# A statement with no figure (a bare year aside) must share at least this share of its character bigrams
+# with the evidence it cites: a wrong citation shares ~0, a close paraphrase 0.4 and more.
+MIN_SUPPORT = 0.2
 
 
 class GenerationError(Exception):
@@ -153,13 +157,13 @@ def _expand_markers(m: re.Match[str]) -> str:
     for piece in re.split(r"\s*[,，、]\s*", m.group(1)):
         ends = [int(x) for x in re.split(r"\s*[\-–~]\s*", piece) if x]
         out += list(range(ends[0], ends[-1] + 1)) if len(ends) == 2 and 0 < ends[1] - ends[0] < 10 else ends
-    return "".join(f"[{n}]" for n in out)
+    return "".join(f"[{n}]" for n in dict.fromkeys(out))
 
 
 def clean(text: str) -> str:
     """Thinking removed, markers in one form ("[1][2]") and before the punctuation that ends a clause."""
     text = _THINK.sub("", text or "").replace("**", "").replace("__", "")
-    text = _MARKER_ANY.sub(_expand_markers, text)
+    text = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", _MARKER_ANY.sub(_expand_markers, text))
     return _MARKER_AFTER_STOP.sub(r"\2\1", text).strip()
 
 
@@ -309,7 +313,8 @@ def check_answer(text: str, hits: list[Hit]) -> Checked:
             cites = [Citation(n, hits[n - 1].chunk, span, _citation_score(hits[n - 1]))
                      for n in own for span in evidence_spans(piece, hits[n - 1].chunk.text)]
             part = AnswerPart(piece, tuple(own), derivation)
-            problem = part_problem(part, cites)
+            problem = part_problem(part, cites) or ("" if anchored(piece) or support(piece, cites) >= MIN_SUPPORT
+                                                    else UNSUPPORTED)
             if problem:
                 dropped.append(f"{statement}（{problem}）")
                 break
@@ -317,11 +322,25 @@ def check_answer(text: str, hits: list[Hit]) -> Checked:
         else:
             kept += parts
     if not kept:
-        return Checked([], [], dropped, refused=bool(refusals) and not dropped)
+        # Only the refusal sentence, perhaps with an uncited word around it ("抱歉。"): the model refuses.
+        refused = bool(refusals) and all(split_dropped(d)[1] == NO_MARKER for d in dropped)
+        return Checked([], [], dropped, refused=refused)
     parts, citations = _renumber(kept)
     # A sub-question the passages do not answer, said so by the model in its place.
     parts += [AnswerPart(r, ()) for r in refusals]
     return Checked(parts, citations, dropped)
+
+
+def anchored(statement: str) -> bool:
+    """A statement with a figure (not a bare year) is anchored by it: grounding found it in its evidence."""
+    return any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in figures_of(statement))
+
+
+def support(statement: str, citations: list[Citation]) -> float:
+    """Share of the statement's character bigrams (folded, markers aside) found in the evidence it cites."""
+    grams = _bigrams(_fold(re.sub(r"[\W_]+", "", _MARKER.sub("", statement))))
+    evidence = set().union(*(_bigrams(_fold(re.sub(r"[\W_]+", "", c.evidence_text))) for c in citations))
+    return len(grams & evidence) / len(grams) if grams else 0.0
 
 
 def _renumber(kept: list[tuple[AnswerPart, list[Citation]]]) -> tuple[list[AnswerPart], list[Citation]]:
@@ -380,9 +399,11 @@ class GenerativeAnswerer:
         if checked.refused:
             return Draft([], [], MODEL_REFUSED, checked.dropped)
         if not checked.parts:
-            reason = _reason(checked.dropped[0]) if checked.dropped else "没有可核对的内容"
+            reason = split_dropped(checked.dropped[0])[1] if checked.dropped else "没有可核对的内容"
             return self._fallback(query, hits, questions, style, REJECTED.format(reason=reason), checked.dropped)
-        note = PARTLY_REMOVED.format(n=len(checked.dropped), reason=_reason(checked.dropped[0])) if checked.dropped else ""
+        note = ""
+        if checked.dropped:
+            note = PARTLY_REMOVED.format(n=len(checked.dropped), reason=split_dropped(checked.dropped[0])[1])
         return Draft(checked.parts, checked.citations, note, checked.dropped)
 
     def _fallback(self, query: "Query", hits: list[Hit], questions: list["QuestionAnalysis"], style: str,
@@ -391,11 +412,6 @@ class GenerativeAnswerer:
             self._extractive = ANSWERERS.create("extractive", **self._stage)
         draft = self._extractive.answer(query, hits, questions, style)
         return Draft(draft.parts, draft.citations, note, dropped + draft.dropped)
-
-
-def _reason(dropped: str) -> str:
-    """The why of a "statement（why）" entry."""
-    return dropped.rsplit("（", 1)[-1].rstrip("）") if dropped.endswith("）") else dropped
 
 
 def split_dropped(dropped: str) -> tuple[str, str]:

@@ -76,17 +76,21 @@ class TransformersAnswerer(GenerativeAnswerer):
         inputs = self.inputs(messages)
         c = self.config
 
+        abandoned = threading.Event()  # set when the tokens stop coming: the worker must not go on alone
+
         class ReaderGone(StoppingCriteria):
             def __call__(self, input_ids: Any, scores: Any, **_: Any) -> Any:
-                return torch.full((input_ids.shape[0],), bool(sink and sink.cancelled), dtype=torch.bool,
-                                  device=input_ids.device)
+                stop = abandoned.is_set() or bool(sink and sink.cancelled)
+                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True,
                                         timeout=c.llm_timeout + 30)
-        sampling = {"do_sample": True, "temperature": c.llm_temperature} if c.llm_temperature > 0 else {"do_sample": False}
+        greedy = c.llm_temperature <= 0
+        sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": c.llm_temperature}
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         kwargs = {**inputs, **sampling, "streamer": streamer, "max_new_tokens": c.llm_max_tokens,
                   "max_time": c.llm_timeout, "stopping_criteria": StoppingCriteriaList([ReaderGone()]),
-                  "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id}
+                  "pad_token_id": pad}
         failed: list[BaseException] = []
 
         def run() -> None:
@@ -106,6 +110,7 @@ class TransformersAnswerer(GenerativeAnswerer):
                 if sink:
                     sink.emit(piece)
         except Exception as exc:  # queue.Empty: the model stopped producing tokens
+            abandoned.set()
             raise GenerationError(f"生成超时（{c.llm_timeout:g}秒）") from exc
         worker.join(timeout=5)
         if failed:
