@@ -23,7 +23,7 @@ _WHICH = re.compile(r"什么|哪|谁")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 _COMPARE = re.compile(
-    r"比.{1,30}?(?:高|低|多|少|快|慢)(?:出|了)?(?:多少|几)|相差|差距|差了?多少|之和|合计|加起来|一共|总共|两项共|超额|超出.{0,6}目标|比目标"
+    r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|之和|合计|加起来|一共|总共|两项共|超额|超出.{0,6}目标|比目标"
 )
 _SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
@@ -133,7 +133,9 @@ class Analyzer:
             term = search_form(cn_to_arabic(quoted))
             terms[term] = self.idf(term)
             nouns.add(term)
-        for word, tag in self.tokenizer.tagged(_ASKING.sub(" ", _QUOTED.sub(" ", question))):
+        # Asking phrases and quoted names are cut out with a comma, not a space: the search form drops spaces,
+        # and "多多少人" would otherwise close up into the word 多人.
+        for word, tag in self.tokenizer.tagged(_ASKING.sub("，", _QUOTED.sub("，", question))):
             if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
                 continue
             if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
@@ -175,10 +177,10 @@ class Analyzer:
     def _sides(text: str) -> tuple[str, str] | None:
         """The two things compared: "A比B高多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
         across periods, e.g. a target against its result)."""
-        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢)(?:出|了)?(?:多少|几)", text)
+        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)", text)
         if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
             return m.group(1), m.group(2)
-        m = re.search(r"^(.*?)(?:和|与|及|跟|加上)(.*?)(?:之和|合计|加起来|一共|总共|相差|差距|差了?多少)", text)
+        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:之和|合计|加起来|一共|总共|相差|差距|差了?多少)", text)
         if m and _SUM.search(text) or (m and re.search(r"相差|差距|差了?多少", text)):
             return m.group(1), m.group(2)
         return None

@@ -129,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import runpy
 
     ui = Path(__file__).resolve().parent.parent / "ui.py"
-    sys.argv = [str(ui), "--host", args.host, "--port", str(args.port)]
+    sys.argv = [str(ui), "--host", args.host, "--port", str(args.port), *args.ui_args]
     runpy.run_path(str(ui), run_name="__main__")
     return 0
 
@@ -205,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("ui_args", nargs=argparse.REMAINDER, help="passed on to ui.py (--auth user:pw, --debug, --concurrency N)")
     serve.set_defaults(func=cmd_serve)
     return p
 

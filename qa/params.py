@@ -37,8 +37,6 @@ class WindowWeights:
 @dataclass(frozen=True)
 class AnswerParams:
     windows: WindowWeights = field(default_factory=WindowWeights)
-    # Comparison answers: a side's window must cover at least this share of that side's key words.
-    side_min_coverage: float = 0.5
     # The fitted answer-or-refuse model (coefficients, threshold, cross-validated metrics).
     model: dict[str, Any] = field(default_factory=lambda: load_model())
 

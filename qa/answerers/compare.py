@@ -11,11 +11,11 @@ import re
 from decimal import Decimal
 
 from ..analysis import FIGURE, Analyzer, QuestionAnalysis
-from ..params import AnswerParams
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer
 
-_FIGURE = re.compile(r"(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:美元|元|个|人|家|项|亩|吨|公里|平方米|套|辆|户|所|座|条|次|天|场|万人|万|亿)|倍)?")
+# A figure and its unit; a number glued to Latin letters is part of a name (PM2.5), not a figure.
+_FIGURE = re.compile(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:美元|元|个|人|家|项|亩|吨|公里|平方米|套|辆|户|所|座|条|次|天|场|万人|万|亿)|倍)?")
 _SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
 
 
@@ -23,7 +23,11 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     """Each compared thing as a figure question of its own, in the question's periods."""
     if q.sides:
         sides = [analyzer.analyse(s, split=False) for s in q.sides]
-        return [dataclasses.replace(s, periods=s.periods or q.periods, asks=s.asks | {FIGURE}) for s in sides]
+        # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing.
+        known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
+        return [dataclasses.replace(s, terms=s.terms if own else other.terms, periods=s.periods or q.periods,
+                                    asks=s.asks | {FIGURE}, focus=s.focus if own else other.focus)
+                for s, own, other in zip(sides, known, sides[::-1])]
     if len(set(q.periods)) >= 2:
         return [dataclasses.replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in dict.fromkeys(q.periods)]
     return []
@@ -33,7 +37,7 @@ def figure_near(text: str, terms: dict[str, float]) -> tuple[Decimal, str] | Non
     """The figure of the clause that holds most of the side's own terms (a window often states both
     sides: "地区生产总值增长6.7%……规上工业增加值增长13.8%"), with its unit, in a folded text."""
     best: tuple[float, re.Match[str]] | None = None
-    for clause in re.finditer(r"[^，,；;。：:]+", text):
+    for clause in re.finditer(r"[^，,；;。：:、]+", text):
         weight = sum(v for t, v in terms.items() if t in clause.group(0))
         m = next((m for m in _FIGURE.finditer(clause.group(0)) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)), None)
         if m and (best is None or weight > best[0]):
@@ -41,20 +45,22 @@ def figure_near(text: str, terms: dict[str, float]) -> tuple[Decimal, str] | Non
     return (Decimal(best[1].group(1)), best[1].group(2) or "") if best else None
 
 
-def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list, minimum: float) -> Window | None:
-    windows = [w for w in scorer.windows(side, hits, sims) if w.coverage >= minimum
+def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list) -> Window | None:
+    """The side's best window that states a figure in the side's period (the question already passed the
+    answerability checks; units must still agree before anything is computed)."""
+    windows = [w for w in scorer.windows(side, hits, sims) if w.coverage > 0
                and (not side.periods or hits[w.hit].chunk.period in side.periods)
                and re.search(r"\d", hits[w.hit].chunk.text[w.start : w.end])]
     return max(windows, key=lambda w: w.score, default=None)
 
 
-def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, analyzer: Analyzer, sims: list,
-                    params: AnswerParams) -> tuple[AnswerPart, list[Window]] | None:
+def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, analyzer: Analyzer,
+                    sims: list) -> tuple[AnswerPart, list[Window]] | None:
     """The computed statement and the two windows it rests on, or None when it cannot be computed."""
     sides = _sides(q, analyzer)
     if len(sides) != 2:
         return None
-    windows = [_best_side(s, hits, scorer, sims, params.side_min_coverage) for s in sides]
+    windows = [_best_side(s, hits, scorer, sims) for s in sides]
     if None in windows or windows[0] == windows[1] and not q.sides:
         return None
     # Each side's own terms: what the two sides share ("增速") does not tell their figures apart.

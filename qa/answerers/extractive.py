@@ -49,7 +49,7 @@ class ExtractiveAnswerer:
         for q in questions:
             windows = self._answering(q, hits, sims)
             if q.asks_for(COMPARISON):
-                part = comparison_part(q, hits, self.scorer, self.analyzer, sims, self.params)
+                part = comparison_part(q, hits, self.scorer, self.analyzer, sims)
                 if part:
                     computed.append(part)
                     continue
