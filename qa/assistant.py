@@ -22,8 +22,9 @@ from .followup import bounded_history, resolve
 from .grounding import part_problem
 from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .params import DEFAULT, AnswerParams
-from .rerank import RERANKERS
-from .retrieval import MODES, Query, Retriever
+from .rerankers import RERANKERS
+from .query import Query
+from .retrieval import MODES, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, AnswerPart, Chunk, Hit
 from .validation import check_top_k

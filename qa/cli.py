@@ -106,7 +106,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .evaluation import load_set, select_split
-    from .rerankers_cross_encoder import calibrate
+    from .rerankers.cross_encoder import calibrate
 
     items, _ = load_set(args.set)
     result = calibrate(_assistant(args), select_split(items, args.split))

@@ -29,7 +29,7 @@ class Config:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     period_boost: float = 0.3
-    # Passages given to the reranker (qa/rerank.py: `window` scores each by its best answer window,
+    # Passages given to the reranker (qa/rerankers/: `window` scores each by its best answer window,
     # `none` keeps the fused order).
     rerank_pool: int = 20
     reranker: str = "window"
@@ -39,7 +39,7 @@ class Config:
     answerer: str = "extractive"
     answer_style: str = "sentence"
     max_question_chars: int = 500
-    # Generative answerers and model rerankers (qa/answerers/generative.py, qa/rerankers_cross_encoder.py).
+    # Generative answerers and model rerankers (qa/answerers/generative.py, qa/rerankers/cross_encoder.py).
     # `openai`: any OpenAI-compatible chat-completions endpoint (base URL empty = the openai package's
     # default); `transformers`: a local causal LM, `llm_local_model` or else `llm_model` (HF id or path).
     llm_base_url: str = ""

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-
-import numpy as np
 
 from .analysis import QuestionAnalysis
 from .config import Config
 from .embedders import Embedder
 from .errors import UnknownNameError
 from .lexical import Tokenizer
+from .query import Query
 from .sentences import SentenceIndex
 from .store import Index
 from .stores import Store, open_store
@@ -18,30 +16,6 @@ from .types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "weighted")
-
-
-@dataclass
-class Query:
-    """A question prepared once for every stage: analysed, synonyms added, embedded once."""
-
-    analysis: QuestionAnalysis
-    expanded: str
-    tokens: list[str]
-    vector: np.ndarray  # the question's embedding: dense retrieval and sentence similarity share it
-    sentences: SentenceIndex
-    docs: frozenset[str] | None = None  # documents to search; None = all
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        return self.analysis.text
-
-    @property
-    def periods(self) -> tuple[str, ...]:
-        return self.analysis.periods
-
-    def sentence_sims(self, hits: list[Hit]) -> list[list[tuple[int, int, float]]]:
-        return self.sentences.sims(self.vector, hits)
 
 
 class Retriever:

@@ -18,8 +18,8 @@ import pytest
 from qa import Assistant, Config
 from qa.cli import main
 from qa.evaluation import run_config
-from qa.rerank import RERANKERS
-from qa.rerankers_cross_encoder import PROBABILITY, fit_calibration, passage_text
+from qa.rerankers import RERANKERS
+from qa.rerankers.cross_encoder import PROBABILITY, fit_calibration, passage_text
 from qa.types import Hit
 
 from .conftest import REPORT

@@ -342,7 +342,7 @@ def test_the_api_key_is_never_written_to_manifests_or_metrics():
 
 
 def test_importing_the_library_loads_no_model_package():
-    code = ("import sys, qa, qa.assistant, qa.cli, qa.metrics, qa.answerers, qa.rerank; "
+    code = ("import sys, qa, qa.assistant, qa.cli, qa.metrics, qa.answerers, qa.rerankers; "
             "print([m for m in ('torch', 'openai', 'transformers', 'sentence_transformers') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

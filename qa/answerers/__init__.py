@@ -13,7 +13,7 @@ from ..types import AnswerPart, Citation, Hit
 
 if TYPE_CHECKING:
     from ..analysis import QuestionAnalysis
-    from ..retrieval import Query
+    from ..query import Query
 
 REFUSAL = "报告中未找到相关信息"
 # Answer styles of the extractive answerer: a short sentence that says which period it is about, or the

@@ -18,7 +18,7 @@ from . import ANSWERERS, Draft
 from .compare import comparison_part
 
 if TYPE_CHECKING:
-    from ..retrieval import Query
+    from ..query import Query
 
 _LIST_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.．、]\s*")
 _ENUMERATION = re.compile(r"[、；;]|即")

@@ -29,7 +29,7 @@ from .extractive import trim
 
 if TYPE_CHECKING:
     from ..analysis import QuestionAnalysis
-    from ..retrieval import Query
+    from ..query import Query
 
 # ---------------------------------------------------------------- notes (shown with the answer)
 

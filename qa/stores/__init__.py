@@ -18,7 +18,7 @@ from ..registry import Registry
 if TYPE_CHECKING:
     from ..config import Config
     from ..lexical import Tokenizer
-    from ..retrieval import Query
+    from ..query import Query
     from ..store import Index
     from ..types import Hit
 

@@ -9,7 +9,7 @@ from ..types import Hit
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..retrieval import Query
+    from ..query import Query
     from ..store import Index
 
 

@@ -34,7 +34,7 @@ from ..types import Hit
 if TYPE_CHECKING:
     from ..config import Config
     from ..lexical import Tokenizer
-    from ..retrieval import Query
+    from ..query import Query
     from ..store import Index
 
 ANALYZER = {"tokenizer": "jieba"}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from .registry import Registry
-from .types import Hit
+from ..registry import Registry
+from ..types import Hit
 
 if TYPE_CHECKING:
-    from .retrieval import Query
-    from .windows import WindowScorer
+    from ..query import Query
+    from ..windows import WindowScorer
 
 
 class Reranker(Protocol):
@@ -59,4 +59,4 @@ class NoReranker:
 
 
 # Model rerankers register themselves on import; their packages load only when one is chosen.
-from . import rerankers_cross_encoder  # noqa: E402,F401
+from . import cross_encoder  # noqa: E402,F401

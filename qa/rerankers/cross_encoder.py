@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
-from .rerank import RERANKERS
-from .types import Chunk, Hit
+from . import RERANKERS
+from ..types import Chunk, Hit
 
 if TYPE_CHECKING:
-    from .evaluation import EvalItem
-    from .retrieval import Query
+    from ..evaluation import EvalItem
+    from ..query import Query
 
 NAME = "cross-encoder"
 PROBABILITY = f"{NAME}:p"
@@ -96,8 +96,8 @@ def fit_calibration(raw: Iterable[float], labels: Iterable[int]) -> tuple[float,
 def calibration_pairs(assistant: Any, items: Iterable["EvalItem"]) -> tuple[list[float], list[int]]:
     """Raw scores of the reranker pool of each answerable question, labelled 1 where the passage holds the
     question's gold evidence (the evaluation's own rule)."""
-    from .evaluation import chunk_has
-    from .text import search_form
+    from ..evaluation import chunk_has
+    from ..text import search_form
 
     reranker = assistant.reranker
     if not isinstance(reranker, CrossEncoderReranker):
