@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import shutil
 import sys
@@ -306,10 +307,46 @@ def _ask_kwargs(top_k: Any, mode: str | None, style: str | None, answerer: str |
     return kwargs
 
 
+def respond_streaming(assistant: Any, question: str, messages: list | None, *args: Any, **kwargs: Any):
+    """`respond`, yielding a generative answerer's unchecked draft into the chat as it is written, then the
+    checked answer (which replaces the draft). The extractive answerer yields its answer once."""
+    drafts: queue.Queue = queue.Queue()
+
+    def ask(q: str, history: list[str] | None = None, **options: Any) -> Any:
+        for kind, value in assistant.ask_stream(q, history=history, **options):
+            if kind == "token":
+                drafts.put(value)
+            else:
+                return value
+
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["turn"] = respond(assistant, question, messages, *args, ask=ask, **kwargs)
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="qa-chat-turn", daemon=True)
+    worker.start()
+    shown = list(messages or [])[-MAX_MESSAGES:] + [{"role": "user", "content": render.user_message(question or "")}]
+    text = ""
+    while worker.is_alive() or not drafts.empty():
+        try:
+            text += drafts.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        yield gr.skip(), shown + [{"role": "assistant", "content": render.draft(text)}], gr.skip(), gr.skip(), gr.skip()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    yield outcome["turn"]
+
+
 def respond(assistant: Any, question: str, messages: list | None, history: list[str] | None,
             top_k: float | None, mode: str | None, style: str | None = None, answerer: str | None = None,
             scope: str | None = None, answers: dict | None = None, key: str | None = None,
-            labels: dict[str, str] | None = None) -> tuple[Any, list, list[str], Any, dict]:
+            labels: dict[str, str] | None = None, ask: Any = None) -> tuple[Any, list, list[str], Any, dict]:
     """One chat turn → (textbox value, chat messages, previous questions, sources panel HTML, answers shown).
 
     A QuestionError (empty / over-long question, too much history) becomes a notice of its own in the
@@ -320,8 +357,8 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
     messages = list(messages or [])[-MAX_MESSAGES:]
     history, question, answers = trim_history(assistant, list(history or [])), question or "", dict(answers or {})
     try:
-        answer = assistant.ask(question, history=history,
-                               **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, scope_docs(scope)))
+        answer = (ask or assistant.ask)(question, history=history,
+                                        **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, scope_docs(scope)))
     except QuestionError as exc:
         if question.strip():
             messages.append({"role": "user", "content": render.user_message(question)})
@@ -584,14 +621,19 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
         labels = {name: label for label, name in reports} if len(reports) > 1 else None
 
         def chat(question, messages, top_k, mode, style, answerer, scope, history, answers):
-            return respond(assistant, question, messages, history, top_k, mode, style, answerer, scope, answers,
-                           labels=labels)
+            yield from respond_streaming(assistant, question, messages, history, top_k, mode, style, answerer,
+                                         scope, answers, labels=labels)
 
         busy = {"concurrency_id": "qa", "concurrency_limit": CONCURRENCY}  # ask() is thread-safe
         question.submit(chat, turn_in, turn_out, api_name="chat", **busy)
         send.click(chat, turn_in, turn_out, api_visibility="private", **busy)
+        def example(q: str):
+            def ask_example(*args):  # a generator function, so that Gradio streams it like `chat`
+                yield from chat(q, *args)
+            return ask_example
+
         for btn, q in zip(example_buttons, EXAMPLES):
-            btn.click(lambda *args, q=q: chat(q, *args), turn_in[1:], turn_out, api_visibility="private", **busy)
+            btn.click(example(q), turn_in[1:], turn_out, api_visibility="private", **busy)
         hide_feedback = (gr.update(visible=False), None, "")
         clear.click(lambda: cleared() + hide_feedback, None,
                     [chatbot, history, sources, question, answers, fb_box, pending, fb_status], api_visibility="private")

@@ -80,6 +80,11 @@ def user_message(question: str, limit: int = 300) -> str:
     return f'<div class="qa-q">{esc(shown)}</div>'
 
 
+def draft(text: str) -> str:
+    """A generative answer as it is being written: unchecked, shown as such until the checked answer replaces it."""
+    return f'<div class="qa-a qa-draft"><div class="qa-understood">生成中（尚未核对）…</div>{esc(text)}</div>'
+
+
 def notice(message: str) -> str:
     """A message from the UI itself (empty or over-long question), not an answer."""
     return f'<div class="qa-a qa-notice"><span class="qa-notice-icon">ⓘ</span> {esc(message)}</div>'

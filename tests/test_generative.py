@@ -482,3 +482,14 @@ def test_a_local_model_that_cannot_be_loaded_gives_a_note(assistant, tmp_path):
                             progress=None)
     answer = broken.ask(GDP, answerer="transformers")
     assert answer.note.startswith("生成式回答不可用（") and answer.note.endswith(FALLBACK_SUFFIX) and "6.7%" in answer.text
+
+
+def test_the_chat_shows_the_draft_as_it_is_written_then_the_checked_answer(llm, server):
+    import ui
+
+    script = "地区生产总值增长6.7%[{n}]。规上工业增加值增长15.2%[{n}]。"
+    server.script = lambda r: script.format(n=passage(r, "增长6.7%"))
+    turns = list(ui.respond_streaming(llm, GDP, [], [], 5, None, None, "openai"))
+    drafts, final = turns[:-1], turns[-1]
+    assert drafts and "生成中（尚未核对）" in drafts[-1][1][-1]["content"] and "15.2%" in drafts[-1][1][-1]["content"]
+    assert "地区生产总值增长6.7%" in final[1][-1]["content"] and "15.2%" not in final[1][-1]["content"].split("qa-dropped")[0]
