@@ -44,6 +44,7 @@ EXAMPLES = [
 STYLE_LABELS = {"sentence": "完整句子（易读，带主语）", "clauses": "简短分句（只取原文依据）"}
 MODE_LABELS = {"hybrid": "混合（向量 + BM25）", "dense": "向量检索", "bm25": "BM25 关键词"}
 ANSWERER_LABELS = {"extractive": "抽取式（只用原文）"}
+RERANKER_LABELS = {"window": "按回答片段（默认）", "none": "不重排（检索顺序）", "cross-encoder": "交叉编码器模型"}
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Questions answered at once (the chat and the API share the slots). ask() is thread-safe and locks only
@@ -296,8 +297,11 @@ def _top_k(assistant: Any, top_k: Any) -> int | None:
     return check_top_k(top_k, int(getattr(config, "max_top_k", 20)))
 
 
-def _ask_kwargs(top_k: Any, mode: str | None, style: str | None, answerer: str | None, docs: list[str] | None) -> dict:
+def _ask_kwargs(top_k: Any, mode: str | None, style: str | None, answerer: str | None, docs: list[str] | None,
+                reranker: str | None = None) -> dict:
     kwargs: dict[str, Any] = {"top_k": top_k, "mode": mode or None}
+    if reranker:
+        kwargs["reranker"] = reranker
     if style:
         kwargs["style"] = style
     if answerer:
@@ -346,7 +350,8 @@ def respond_streaming(assistant: Any, question: str, messages: list | None, *arg
 def respond(assistant: Any, question: str, messages: list | None, history: list[str] | None,
             top_k: float | None, mode: str | None, style: str | None = None, answerer: str | None = None,
             scope: str | None = None, answers: dict | None = None, key: str | None = None,
-            labels: dict[str, str] | None = None, ask: Any = None) -> tuple[Any, list, list[str], Any, dict]:
+            labels: dict[str, str] | None = None, ask: Any = None,
+            reranker: str | None = None) -> tuple[Any, list, list[str], Any, dict]:
     """One chat turn → (textbox value, chat messages, previous questions, sources panel HTML, answers shown).
 
     A QuestionError (empty / over-long question, too much history) becomes a notice of its own in the
@@ -358,7 +363,8 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
     history, question, answers = trim_history(assistant, list(history or [])), question or "", dict(answers or {})
     try:
         answer = (ask or assistant.ask)(question, history=history,
-                                        **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, scope_docs(scope)))
+                                        **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, scope_docs(scope),
+                                                      reranker))
     except QuestionError as exc:
         if question.strip():
             messages.append({"role": "user", "content": render.user_message(question)})
@@ -382,7 +388,7 @@ def respond(assistant: Any, question: str, messages: list | None, history: list[
 
 def ask_json(assistant: Any, question: str, top_k: int = 5, history: list[str] | None = None,
              mode: str | None = None, answerer: str | None = None, style: str | None = None,
-             docs: list[str] | None = None) -> dict:
+             docs: list[str] | None = None, reranker: str | None = None) -> dict:
     """The `ask` API endpoint: `answer.to_dict()`; a bad question, mode, style or report is a gr.Error."""
     if mode and mode not in assistant.modes:
         raise gr.Error(f"未知的检索方式 {mode!r}，可选：{', '.join(assistant.modes)}")
@@ -396,7 +402,8 @@ def ask_json(assistant: Any, question: str, top_k: int = 5, history: list[str] |
         raise gr.Error(f"未知的报告 {', '.join(map(repr, unknown))}，可选：{', '.join(known)}")
     try:
         return assistant.ask(question, history=list(history or []),
-                             **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, docs or None)).to_dict()
+                             **_ask_kwargs(_top_k(assistant, top_k), mode, style, answerer, docs or None,
+                                           reranker)).to_dict()
     except (QAError, KeyError) as exc:  # QuestionError, an unknown answerer or style
         raise gr.Error(str(exc)) from exc
 
@@ -580,6 +587,10 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
                                              label="回答方式", visible=bool(styles))
                             answerer = gr.Radio([(ANSWERER_LABELS.get(a, a), a) for a in answerers], value=answerer_default,
                                                 label="回答模型", visible=len(answerers) > 1)
+                            rerankers = list(getattr(assistant, "rerankers", ()) or ())
+                            reranker = gr.Radio([(RERANKER_LABELS.get(r, r), r) for r in rerankers],
+                                                value=config.reranker if config.reranker in rerankers else None,
+                                                label="重排序", visible=len(rerankers) > 1)
                             details = gr.Checkbox(value=debug, label="显示检索细节（得分、各检索器排名、各阶段耗时）",
                                                   elem_id="qa-details")
                     with gr.Column(scale=2, min_width=300):
@@ -614,15 +625,15 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
                 eval_files = gr.File(label="报告文件", file_count="multiple", interactive=False, elem_id="qa-eval-files")
 
         # ---- chat
-        turn_in = [question, chatbot, top_k, mode, style, answerer, scope, history, answers]
+        turn_in = [question, chatbot, top_k, mode, style, answerer, scope, history, answers, reranker]
         turn_out = [question, chatbot, history, sources, answers]
 
         # Cards name their report by place and year when there are several (the document name otherwise).
         labels = {name: label for label, name in reports} if len(reports) > 1 else None
 
-        def chat(question, messages, top_k, mode, style, answerer, scope, history, answers):
+        def chat(question, messages, top_k, mode, style, answerer, scope, history, answers, reranker=None):
             yield from respond_streaming(assistant, question, messages, history, top_k, mode, style, answerer,
-                                         scope, answers, labels=labels)
+                                         scope, answers, labels=labels, reranker=reranker)
 
         busy = {"concurrency_id": "qa", "concurrency_limit": CONCURRENCY}  # ask() is thread-safe
         question.submit(chat, turn_in, turn_out, api_name="chat", **busy)
@@ -672,10 +683,11 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
 
         # ---- API
         def ask(question: str, top_k: int = 5, history: list[str] | None = None, mode: str | None = None,
-                answerer: str | None = None, style: str | None = None, docs: list[str] | None = None) -> dict:
+                answerer: str | None = None, style: str | None = None, docs: list[str] | None = None,
+                reranker: str | None = None) -> dict:
             """Answer one question: the JSON of `qa ask --json` (answer, answer_parts, citations with evidence, retrieved).
-            docs: names of the reports to search (None = all)."""
-            return ask_json(assistant, question, top_k, history, mode, answerer, style, docs)
+            docs: names of the reports to search (None = all); reranker: window, none or (when configured) cross-encoder."""
+            return ask_json(assistant, question, top_k, history, mode, answerer, style, docs, reranker)
 
         def feedback(answer: dict, verdict: str, correction: str = "", not_in_report: bool = False,
                      confirmed: bool = False) -> dict:

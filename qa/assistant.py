@@ -22,7 +22,7 @@ from .followup import bounded_history, resolve
 from .grounding import part_problem
 from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .params import DEFAULT, AnswerParams
-from .rerankers import RERANKERS
+from .rerankers import RERANKERS, Reranker
 from .query import Query
 from .retrieval import MODES, Retriever
 from .store import Index, build, check, index_path, load
@@ -59,7 +59,8 @@ class Assistant:
         self.place_labels = {d.name: d.place_full or d.name for d in docs} if len(index.documents) > 1 else {}
         self.scorer = WindowScorer(tokenizer, params.windows)
         self.retriever = Retriever(index, embedder, tokenizer, config, index.sentences)  # store: config.store (qa/stores)
-        self.reranker = RERANKERS.create(config.reranker, scorer=self.scorer, config=config)
+        self._rerankers: dict[str, Reranker] = {}
+        self.reranker = self.reranker_for(config.reranker)
         self.evidence = EvidenceModel(params.model)
         self._answerers: dict[str, Answerer] = {}
         self._by_id = {c.id: c for c in index.chunks}
@@ -108,6 +109,18 @@ class Assistant:
         except KeyError:
             raise UnknownChunkError(chunk_id) from None
 
+    @property
+    def rerankers(self) -> list[str]:
+        """Rerankers a reader may choose; a model reranker only when a model is configured for it."""
+        return [n for n in RERANKERS.names() if n != "cross-encoder" or self.config.reranker_model]
+
+    def reranker_for(self, name: str | None = None) -> Reranker:
+        """The reranker registered under `name` (the configured one by default), created once."""
+        name = RERANKERS.check(name or self.config.reranker)
+        if name not in self._rerankers:
+            self._rerankers[name] = RERANKERS.create(name, scorer=self.scorer, config=self.config)
+        return self._rerankers[name]
+
     def answerer(self, name: str | None = None) -> Answerer:
         """The answerer registered under `name` (the configured one by default), created once."""
         name = ANSWERERS.check(name or self.config.answerer)
@@ -137,18 +150,19 @@ class Assistant:
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
             mode: str | None = None, answerer: str | None = None, style: str | None = None,
-            docs: list[str] | None = None) -> Answer:
+            docs: list[str] | None = None, reranker: str | None = None) -> Answer:
         started = time.perf_counter()
         style = check_style(style or self.config.answer_style)
-        slot = self.answerer(answerer)
+        slot, ranker = self.answerer(answerer), self.reranker_for(reranker)
         q = self.validate(question)
         k = check_top_k(top_k, self.config.max_top_k) if top_k is not None else self.config.top_k
         # Only the last few turns matter for a follow-up; the rest are dropped before any work.
         understood = resolve(q, bounded_history(history or [], self.config.max_history_turns, self.config.max_history_chars))
         scopes = self.scopes(understood, docs)
         if len(scopes) == 1:
-            return self._ask_in(q, understood, scopes[0], k, mode, slot, style, started)
-        return merge_answers([self._ask_in(q, understood, scope, k, mode, slot, style, started) for scope in scopes], started)
+            return self._ask_in(q, understood, scopes[0], k, mode, slot, ranker, style, started)
+        return merge_answers([self._ask_in(q, understood, scope, k, mode, slot, ranker, style, started)
+                              for scope in scopes], started)
 
     def ask_stream(self, question: str, history: list[str] | None = None, **options: Any):
         """`ask`, with a generative answerer's draft as it is written. Yields ("token", text) pieces of the
@@ -195,7 +209,7 @@ class Assistant:
         return [frozenset({d.name}) for d in chosen[:MAX_REPORTS_PER_ANSWER]]
 
     def _ask_in(self, q: str, understood: str, scope: frozenset[str] | None, k: int, mode: str | None,
-                slot: Answerer, style: str, started: float) -> Answer:
+                slot: Answerer, ranker: Reranker, style: str, started: float) -> Answer:
         t = time.perf_counter()
         years = [self.index.documents[d].year for d in scope or ()]
         analysis = self.analyzer.analyse(understood, year=max(years) if years and None not in years else None)
@@ -204,7 +218,7 @@ class Assistant:
         pool = self.retriever.search(query, max(k, self.config.rerank_pool), mode)
         timings.update(query.timings_ms)
         t = time.perf_counter()
-        hits = self.reranker.rerank(query, pool)[:k]
+        hits = ranker.rerank(query, pool)[:k]
         timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         questions = list(analysis.parts) or [analysis]

@@ -99,7 +99,19 @@ def cmd_fit(args: argparse.Namespace) -> int:
     from .params import AnswerParams
 
     # The features do not depend on the model, so the fit starts from one that knows nothing.
-    model = fit_model(_assistant(args, params=AnswerParams(model=unfitted())), args.sets, args.out)
+    assistant = _assistant(args, params=AnswerParams(model=unfitted()))
+    if args.ablate:
+        from .answerability import FEATURES
+        from .fit import ablation
+
+        # Each group of signals left out in turn, and each kept alone.
+        groups = {"semantic": ("semantic", "semantic_z", "dense_rank"), "focus": ("focus", "focus_known"),
+                  "lexical": ("coverage", "absent", "margin")}
+        subsets = {"all": FEATURES, **{f"without {g}": [f for f in FEATURES if f not in cols] for g, cols in groups.items()},
+                   **{f"{g} only": cols for g, cols in groups.items()}}
+        print(json.dumps(ablation(assistant, args.sets, args.ablate, subsets), ensure_ascii=False, indent=1))
+        return 0
+    model = fit_model(assistant, args.sets, args.out)
     print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold")}, ensure_ascii=False, indent=1))
     return 0
 
@@ -196,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     fit = common(sub.add_parser("fit", help="fit the answer-or-refuse model on QA sets (cross-validated)"))
     fit.add_argument("sets", type=Path, nargs="+", help="QA sets to fit on (never the sets you report)")
     fit.add_argument("--out", type=Path, default=None, help="model file (default: the bundled qa/data/answerability.json)")
+    fit.add_argument("--ablate", nargs="+", metavar="SET", help="instead of fitting: refit per group of signals and judge the decisions on these sets")
     fit.set_defaults(func=cmd_fit)
     bench = common(sub.add_parser("bench", help="measure build and query cost, cold start, memory, a synthetic corpus, ANN, incremental builds"))
     bench.add_argument("--out", type=Path, default=Path("eval/runs/bench"), help="folder for bench.json and bench.md")

@@ -53,14 +53,13 @@ def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndar
     return np.array(xs, dtype=float), np.array(ys)
 
 
-def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
+def _cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, float, float]:
+    """The fitted pipeline, out-of-fold probabilities, the threshold and its weighted out-of-fold accuracy."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import brier_score_loss, roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    x, y = rows(assistant, read_sets(sets))
     pipe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
     oof = cross_val_predict(pipe, x, y, cv=folds, method="predict_proba")[:, 1]
@@ -69,8 +68,34 @@ def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = Non
     weight = np.where(y == 1, ANSWERABLE_SHARE / y.mean(), (1 - ANSWERABLE_SHARE) / (1 - y.mean()))
     grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
     accuracy = [float((((oof >= t) == y) * weight).sum() / weight.sum()) for t in grid]
-    threshold = float(grid[int(np.argmax(accuracy))])
     pipe.fit(x, y)
+    return pipe, oof, float(grid[int(np.argmax(accuracy))]), max(accuracy)
+
+
+def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str | Path],
+             subsets: dict[str, Sequence[str]]) -> dict[str, Any]:
+    """Refit on each subset of the features and judge the answer-or-refuse decision on the held-out sets."""
+    from sklearn.metrics import roc_auc_score
+
+    x, y = rows(assistant, read_sets(sets))
+    tests = {str(s): rows(assistant, read_sets([s])) for s in held_out}
+    out: dict[str, Any] = {}
+    for name, columns in subsets.items():
+        idx = [FEATURES.index(c) for c in columns]
+        pipe, oof, threshold, _ = _cross_validated(x[:, idx], y)
+        out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold}
+        for spec, (xt, yt) in tests.items():
+            answer = pipe.predict_proba(xt[:, idx])[:, 1] >= threshold
+            out[name][spec] = {"accuracy": round(float((answer == yt).mean()), 3),
+                               "false_refusal_rate": round(float((~answer & (yt == 1)).sum() / max(yt.sum(), 1)), 3)}
+    return out
+
+
+def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    x, y = rows(assistant, read_sets(sets))
+    pipe, oof, threshold, best = _cross_validated(x, y)
     scaler, lr = pipe.named_steps["standardscaler"], pipe.named_steps["logisticregression"]
     bins = np.clip((oof * 10).astype(int), 0, 9)
     model = {
@@ -80,7 +105,7 @@ def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = Non
         "threshold": threshold, "fitted": True, "answerable_share": ANSWERABLE_SHARE,
         "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
         "n": int(len(y)), "n_answerable": int(y.sum()),
-        "cv": {"folds": FOLDS, "weighted_accuracy": round(max(accuracy), 4), "auc": round(float(roc_auc_score(y, oof)), 4),
+        "cv": {"folds": FOLDS, "weighted_accuracy": round(best, 4), "auc": round(float(roc_auc_score(y, oof)), 4),
                "brier": round(float(brier_score_loss(y, oof)), 4),
                "false_refusal_rate": round(float(((oof < threshold) & (y == 1)).sum() / max(y.sum(), 1)), 4),
                "refusal_recall": round(float(((oof < threshold) & (y == 0)).sum() / max((y == 0).sum(), 1)), 4)},

@@ -48,9 +48,15 @@ def clauses(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((m.start(), m.end(), search_form(cn_to_arabic(m.group(0)))) for m in _CLAUSE.finditer(text))
 
 
+# Measure words that count the same things: a question's 多少家 is answered by the report's 6210户.
+_SAME_UNIT = {"家": ("家", "户", "个"), "户": ("户", "家"), "人": ("人", "名", "人次"), "所": ("所", "座", "个"),
+              "座": ("座", "所", "个"), "天": ("天", "日")}
+
+
 def unit_pattern(unit: str) -> re.Pattern[str]:
-    """A figure carrying the unit, with an optional magnitude (2600万美元, 50公里)."""
-    return re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?" + re.escape(unit))
+    """A figure carrying the unit (or one counting the same things), with an optional magnitude (2600万美元, 50公里)."""
+    units = "|".join(re.escape(u) for u in _SAME_UNIT.get(unit, (unit,)))
+    return re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?(?:" + units + ")")
 
 
 class WindowScorer:

@@ -67,3 +67,8 @@ def test_the_bundled_answerability_model_is_fitted_and_cross_validated():
 def test_a_model_for_other_features_is_refused_with_the_fix():
     with pytest.raises(ValueError, match="refit with `qa fit`"):
         EvidenceModel({"features": ["coverage"]})
+
+
+def test_the_reranker_can_be_chosen_per_question(assistant):
+    fused = assistant.ask("2025年偃师新增了多少个充电桩？", reranker="none").hits
+    assert all(not h.scores for h in fused) and assistant.rerankers == ["none", "window"]

@@ -15,6 +15,7 @@ from qa.config import Config
 from qa.errors import QuestionError
 from qa.eval_report import compare, write_outputs
 from qa.eval_run import evaluate
+from qa.params import DEFAULT
 from qa.evaluation import EvalItem, EvaluationError, ItemResult, char_f1, chunk_has, load_set, run, select_split
 from qa.metrics import check_minimums, compute_metrics
 from qa.types import Answer, Chunk, Citation, Hit
@@ -57,6 +58,7 @@ class FakeAssistant:
         self.replies = replies
         self.calls: list[tuple[str, int]] = []
         self.config = Config()
+        self.params = DEFAULT
         self.manifest = {"embedder": "e5-small", "chunks": 3}
 
     def ask(self, question: str, history: object = None, top_k: int = 5) -> Answer:
