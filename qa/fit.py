@@ -55,6 +55,10 @@ def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndar
 
 def _cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, float, float]:
     """The fitted pipeline, out-of-fold probabilities, the threshold and its weighted out-of-fold accuracy."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("fitting needs scikit-learn: pip install -e '.[fit]'") from exc
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
