@@ -165,6 +165,17 @@ def run_load(url: str, questions: Sequence[str], clients: int = 50, per_client: 
 # ---------------------------------------------------------------- a server to measure
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server, killing it if it has not gone within 15 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -198,13 +209,7 @@ def serve(ui: str | Path = PROJECT_ROOT / "ui.py", args: Sequence[str] = (), tim
             time.sleep(0.2)
         yield url, time.perf_counter() - started, proc.pid
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+        stop(proc)
         if log:
             out.close()
 

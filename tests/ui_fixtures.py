@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from qa.loadtest import free_port, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 # The first start may build the index (about a minute on two cores); later starts take seconds.
 START_TIMEOUT_S = float(os.environ.get("QA_UI_START_TIMEOUT", "600"))
 CHROMIUM = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS_DIR = Path(os.environ.get("QA_UI_SHOTS", "/tmp/ui-shots"))  # screenshots are copied here too
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path, chars: int = 3000) -> str:
@@ -80,13 +75,7 @@ def start_server(log_path: Path, timeout_s: float = START_TIMEOUT_S, args: Seque
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    stop(proc)
     log = getattr(proc, "_qa_log", None)
     if log is not None:
         log.close()
