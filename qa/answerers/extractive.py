@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionAnalysis
 from ..answerability import type_ok
-from ..params import AnswerParams
 from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer
@@ -36,14 +35,14 @@ def period_label(period: str, report_year: int | None) -> str:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, scorer: WindowScorer, analyzer: Analyzer, params: AnswerParams,
-                 places: dict[str, str] | None = None, **_: object) -> None:
-        self.scorer, self.analyzer, self.params = scorer, analyzer, params
+    def __init__(self, scorer: WindowScorer, analyzer: Analyzer, places: dict[str, str] | None = None,
+                 **_: object) -> None:
+        self.scorer, self.analyzer = scorer, analyzer
         # Document → place label, given only when several reports are loaded ("新安县").
         self.places = places or {}
 
     def answer(self, query: "Query", hits: list[Hit], questions: list[QuestionAnalysis], style: str) -> Draft:
-        chosen: list[tuple[Window, QuestionAnalysis]] = []
+        chosen: list[Window] = []
         computed: list[tuple[AnswerPart, list[Window]]] = []
         sims = query.sentence_sims(hits)
         for q in questions:
@@ -54,9 +53,9 @@ class ExtractiveAnswerer:
                     computed.append(part)
                     continue
             for w in self._choose(q, hits, windows):
-                if not any(c.hit == w.hit and c.start < w.end and w.start < c.end for c, _ in chosen):
-                    chosen.append((w, q))
-        return self._compose(chosen, computed, hits, style, query.analysis.periods)
+                if not any(c.hit == w.hit and c.start < w.end and w.start < c.end for c in chosen):
+                    chosen.append(w)
+        return self._compose(chosen, computed, hits, style)
 
     def _answering(self, q: QuestionAnalysis, hits: list[Hit], sims: list) -> list[Window]:
         """Windows that give what is asked (a figure, a date, the unit), best first."""
@@ -104,8 +103,8 @@ class ExtractiveAnswerer:
                 return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         return w
 
-    def _compose(self, chosen: list[tuple[Window, QuestionAnalysis]], computed: list[tuple[AnswerPart, list[Window]]],
-                 hits: list[Hit], style: str, periods: tuple[str, ...]) -> Draft:
+    def _compose(self, chosen: list[Window], computed: list[tuple[AnswerPart, list[Window]]], hits: list[Hit],
+                 style: str) -> Draft:
         citations: list[Citation] = []
 
         def cite(w: Window) -> int:
@@ -120,7 +119,7 @@ class ExtractiveAnswerer:
             ns = tuple(cite(w) for w in windows)
             parts.append(AnswerPart(part.text + "".join(f"[{n}]" for n in dict.fromkeys(ns)), ns, part.derivation))
         report_year = self.analyzer.report_year
-        for w, _q in chosen:
+        for w in chosen:
             n = cite(w)
             c = citations[-1]
             label = ""
