@@ -48,11 +48,19 @@ def structural(q: QuestionAnalysis) -> Verdict:
     return OK
 
 
+def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window],
+                      scorer: WindowScorer) -> tuple[list[Window], bool]:
+    """The windows that give what is asked (a figure, a date, the unit), best first — or, when none does, all
+    of them best first — and whether any did."""
+    ordered = sorted(windows, key=lambda w: -w.score)
+    fitting = [w for w in ordered if type_ok(q, hits[w.hit], w) and scorer.has_unit_figure(q, hits[w.hit], w)]
+    return (fitting, True) if fitting else (ordered, False)
+
+
 def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, bool]:
     """The best window that satisfies what is asked (else the best of all) and whether one did."""
-    ordered = sorted(windows, key=lambda w: -w.score)
-    fitting = next((w for w in ordered if type_ok(q, hits[w.hit], w) and scorer.has_unit_figure(q, hits[w.hit], w)), None)
-    return (fitting, True) if fitting else (ordered[0] if ordered else None, False)
+    ordered, fits = answering_windows(q, hits, windows, scorer)
+    return (ordered[0] if ordered else None), fits
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:

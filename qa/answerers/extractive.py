@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionAnalysis
-from ..answerability import type_ok
+from ..answerability import answering_windows
 from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer
@@ -59,9 +59,7 @@ class ExtractiveAnswerer:
 
     def _answering(self, q: QuestionAnalysis, hits: list[Hit], sims: list) -> list[Window]:
         """Windows that give what is asked (a figure, a date, the unit), best first."""
-        windows = sorted(self.scorer.windows(q, hits, sims), key=lambda w: -w.score)
-        fitting = [w for w in windows if type_ok(q, hits[w.hit], w) and self.scorer.has_unit_figure(q, hits[w.hit], w)]
-        return fitting or windows
+        return answering_windows(q, hits, self.scorer.windows(q, hits, sims), self.scorer)[0]
 
     def _choose(self, q: QuestionAnalysis, hits: list[Hit], windows: list[Window]) -> list[Window]:
         """The best window, widened by structure, plus the best of each other period the question calls for."""
