@@ -16,7 +16,7 @@ from .text import cn_to_arabic, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
-_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月")
+_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子")
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|含义|是啥|啥意思|怎么理解")
 _LIST = re.compile(r"包括哪些|包括什么|有哪些|是哪些|哪几|都有啥|都有什么|有啥")
 _WHICH = re.compile(r"什么|哪|谁")
@@ -28,6 +28,8 @@ _COMPARE = re.compile(
 _SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 _UNIT = re.compile(r"(?:多少|几)[万亿]?(美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆)")
+# Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %.
+_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"))
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
@@ -77,6 +79,11 @@ class Analyzer:
     def fold(text: str) -> str:
         return search_form(cn_to_arabic(text))
 
+    @property
+    def passages(self) -> int:
+        """How many passages the document frequencies count over."""
+        return len(self._corpus)
+
     def df(self, token: str) -> int:
         if token not in self._df_cache:
             self._df_cache[token] = sum(token in text for text in self._corpus)
@@ -108,12 +115,13 @@ class Analyzer:
         if compare:
             asks.add(COMPARISON)
         unit = _UNIT.search(folded)
+        unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         terms, nouns = self.terms_and_nouns(text)
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
             focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
-            unit=unit.group(1) if unit else None, periods=tuple(periods_in(text, year)),
+            unit=unit_name, periods=tuple(periods_in(text, year)),
             unknown_places=tuple(p for p in self.tokenizer.places(text) if not self.df(p)),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),

@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 
 from .analysis import DATE, FIGURE, Analyzer, QuestionAnalysis
+from .periods import GLOSSARY
 from .text import cn_to_arabic, numbers_in, search_form
 from .types import Hit
 from .windows import TIME_WORDS, Window, WindowScorer, has_figure
 
-# The model's inputs; `type_ok` and `unit_ok` are computed too but decide on their own (a hard check).
-FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absent", "margin", "dense_rank")
+# The model's inputs; `lacks` (what the best evidence lacks of what is asked) is computed too and decides on its
+# own (a hard check).
+FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absent", "margin", "dense_rank",
+            "char_coverage", "unit_found", "period_found")
 # `focus`: the evidence (window or headings) holds the question's focus word. Replacing a missing focus by the
 # embedder's cosine to the evidence's closest word was tried and dropped: e5 word cosines barely separate
 # (工资–地区生产总值 0.887, 看病–医保 0.889) and embedding a passage's words costs more than the answer.
@@ -49,18 +52,34 @@ def structural(q: QuestionAnalysis) -> Verdict:
 
 
 def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window],
-                      scorer: WindowScorer) -> tuple[list[Window], bool]:
-    """The windows that give what is asked (a figure, a date, the unit), best first — or, when none does, all
-    of them best first — and whether any did."""
+                      scorer: WindowScorer) -> tuple[list[Window], str]:
+    """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
+    closest and what they lack: "type" (no figure or date), "unit" (not in the asked unit), "period" (only
+    another period's)."""
     ordered = sorted(windows, key=lambda w: -w.score)
-    fitting = [w for w in ordered if type_ok(q, hits[w.hit], w) and scorer.has_unit_figure(q, hits[w.hit], w)]
-    return (fitting, True) if fitting else (ordered, False)
+    # A window that gives what is asked about something else is no answer: when the best window holds the
+    # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
+    # does not answer for 2025).
+    if ordered and q.focus and q.focus in _folded(hits[ordered[0].hit], ordered[0]):
+        ordered = [w for w in ordered if q.focus in _folded(hits[w.hit], w)]
+    for problem, keeps in (("type", lambda w: type_ok(q, hits[w.hit], w)),
+                           ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
+                           ("period", lambda w: period_ok(q, hits[w.hit], w))):
+        kept = [w for w in ordered if keeps(w)]
+        if not kept:
+            return ordered, problem
+        ordered = kept
+    return ordered, ""
 
 
-def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, bool]:
-    """The best window that satisfies what is asked (else the best of all) and whether one did."""
-    ordered, fits = answering_windows(q, hits, windows, scorer)
-    return (ordered[0] if ordered else None), fits
+def _folded(hit: Hit, w: Window) -> str:
+    return search_form(cn_to_arabic(hit.chunk.text[w.start : w.end]))
+
+
+def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, str]:
+    """The best window that gives what is asked (else the closest) and what it lacks ("" for nothing)."""
+    ordered, problem = answering_windows(q, hits, windows, scorer)
+    return (ordered[0] if ordered else None), problem
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
@@ -70,16 +89,25 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
 
+def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
+    """The window reports on a period the question names: its section's, or one the window itself names
+    ("较“十三五”增长57%" in the 十四五 review answers a question about 十三五)."""
+    period = hit.chunk.period
+    if not q.periods or period in q.periods or period in ("", GLOSSARY):
+        return True
+    return any(p in _folded(hit, w) for p in q.periods)
+
+
 def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer,
-             analyzer: Analyzer, all_sims: np.ndarray) -> dict[str, float]:
-    """The evidence model's inputs for one (sub)question."""
+             analyzer: Analyzer, all_sims: np.ndarray) -> dict[str, Any]:
+    """The evidence model's inputs for one (sub)question, and what the evidence lacks (`lacks`, "" for nothing)."""
     total = sum(q.terms.values()) or 1.0
     # Key words no document uses, by weight (everyday phrasing aside): the subject is probably not reported.
     absent = sum(v for t, v in q.terms.items() if v != analyzer.absent_word_weight and not analyzer.df(t)) / total
-    best, fits = best_window(q, hits, windows, scorer)
+    best, problem = best_window(q, hits, windows, scorer)
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {"absent": absent, "dense_rank": math.log1p(len(all_sims)),
-                                              "type_ok": 0.0, "unit_ok": 0.0}
+                                              "lacks": "type"}
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = search_form(cn_to_arabic(piece + " ".join(hit.chunk.section)))
@@ -95,10 +123,23 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
         "semantic_z": (best.semantic - float(all_sims.mean())) / (float(all_sims.std()) or 1.0),
         "dense_rank": math.log1p(hit.ranks.get("dense", 1)),
         "absent": absent,
-        "type_ok": float(fits),
-        "unit_ok": float(q.unit is None or scorer.has_unit_figure(q, hit, best)),
+        "lacks": problem,
         "margin": best.score - second,
+        "char_coverage": char_coverage(q, folded, analyzer),
+        # Nothing lacking, so a unit asked for was found with its figure in the window.
+        "unit_found": float(q.unit is not None),
+        "period_found": float(bool(q.periods) and hit.chunk.period in q.periods),
     }
+
+
+def char_coverage(q: QuestionAnalysis, evidence: str, analyzer: Analyzer) -> float:
+    """Rarity-weighted share of the key terms' characters found in the evidence: an everyday or mistyped word
+    often shares characters with the report's (上访/信访, 充电庄/充电桩) where it shares no word."""
+    chars = {c for t in q.terms for c in t if not c.isascii()}
+    n = analyzer.passages + 1
+    weight = {c: math.log(n / (analyzer.df(c) + 0.5)) for c in chars}
+    total = sum(weight.values()) or 1.0
+    return sum(v for c, v in weight.items() if c in evidence) / total
 
 
 def unfitted() -> dict[str, Any]:
@@ -121,15 +162,23 @@ class EvidenceModel:
         z = m["intercept"] + sum(c * (x[f] - mu) / sd for f, c, mu, sd in zip(FEATURES, m["coef"], m["mean"], m["scale"]))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def verdict(self, x: dict[str, float], keyword: bool = False) -> Verdict:
+    def verdict(self, x: dict[str, Any], q: QuestionAnalysis) -> Verdict:
         p = self.probability(x)
-        # What is asked must be there: a how-much question is not answered without a figure in the asked
-        # unit, whatever the words shared.
-        if not x["unit_ok"]:
-            return Verdict(False, "unit", "报告中没有以所问单位给出的相关数字", p)
-        if not x["type_ok"]:
-            return Verdict(False, "type", "报告中没有回答这个问题所需的数字或日期", p)
+        # What is asked must be there, whatever the words shared: a figure (in the asked unit) for a how-much
+        # question, a date for a when question, the period the question names.
+        if x["lacks"]:
+            return Verdict(False, x["lacks"], lacking(x["lacks"], q), p)
         # A bare keyword query ("充电桩") asks for whatever the report says about it: all its words there is enough.
-        if p >= self.model["threshold"] or (keyword and x["coverage"] >= 1.0):
+        if p >= self.model["threshold"] or (q.keyword and x["coverage"] >= 1.0):
             return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)
+
+
+def lacking(problem: str, q: QuestionAnalysis) -> str:
+    """Why the evidence does not answer, for the person asking."""
+    if problem == "unit":
+        return f"报告中没有以“{q.unit}”为单位的相关数字"
+    if problem == "period":
+        named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
+        return f"报告中没有{named}的相关情况"
+    return "报告中没有回答这个问题所需的数字或日期"

@@ -137,7 +137,7 @@ class Assistant:
             raise QuestionError(f"问题太长（{len(q)} 字）：请把问题控制在 {self.config.max_question_chars} 字以内。")
         return q
 
-    def judge(self, q: QuestionAnalysis, query: Query, hits: list[Hit]) -> tuple[Verdict, dict[str, float]]:
+    def judge(self, q: QuestionAnalysis, query: Query, hits: list[Hit]) -> tuple[Verdict, dict[str, Any]]:
         """Whether the retrieved evidence answers one (sub)question, and the evidence model's inputs."""
         verdict = structural(q)
         if not verdict.answerable:
@@ -146,7 +146,7 @@ class Assistant:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
         x = features(q, hits, self.scorer.windows(q, hits, query.sentence_sims(hits)), self.scorer, self.analyzer,
                      self.index.sentences.vectors @ query.vector)
-        return self.evidence.verdict(x, q.keyword), x
+        return self.evidence.verdict(x, q), x
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
             mode: str | None = None, answerer: str | None = None, style: str | None = None,

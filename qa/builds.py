@@ -3,6 +3,8 @@
     index/e5-small/CURRENT          one line, `builds/<id>`: the build readers use
                    builds/<id>/     one complete build (manifest.json, documents.jsonl, …)
                    builds/.tmp-*/   a build being written, or left behind by a killed one
+                   vector-cache/    the last build's vectors by text (qa/stores/vector_cache.py), written
+                                    under the lock after the build is current
     index/.e5-small.lock            serialises builds across processes
 
 A build is written into `builds/.tmp-*`, renamed to `builds/<id>`, and only then is CURRENT replaced
@@ -115,6 +117,12 @@ def _point(path: Path, build: Path) -> None:
         f.flush()
         os.fsync(f.fileno())  # the pointer's content is on disk before it replaces the old one
     os.replace(tmp, path / POINTER)
+
+
+def locked(path: Path) -> contextlib.AbstractContextManager[None]:
+    """The build lock of `path`, for work beside the builds that must not interleave with another build's
+    (the vector cache, qa/stores/vector_cache.py)."""
+    return _lock(path)
 
 
 def _lock_file(path: Path) -> Path:

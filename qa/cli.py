@@ -106,13 +106,15 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
         # Each group of signals left out in turn, and each kept alone.
         groups = {"semantic": ("semantic", "semantic_z", "dense_rank"), "focus": ("focus", "focus_known"),
-                  "lexical": ("coverage", "absent", "margin")}
+                  "lexical": ("coverage", "absent", "margin"), "characters": ("char_coverage",),
+                  "asked": ("unit_found", "period_found")}
         subsets = {"all": FEATURES, **{f"without {g}": [f for f in FEATURES if f not in cols] for g, cols in groups.items()},
                    **{f"{g} only": cols for g, cols in groups.items()}}
         print(json.dumps(ablation(assistant, args.sets, args.ablate, subsets), ensure_ascii=False, indent=1))
         return 0
     model = fit_model(assistant, args.sets, args.out)
-    print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold")}, ensure_ascii=False, indent=1))
+    print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold", "answerable_share_at_model")},
+                     ensure_ascii=False, indent=1))
     return 0
 
 

@@ -76,8 +76,14 @@ class Config:
     # empty = <index_dir>/milvus.db. Collections are named <milvus_collection>_<embedder>_<build id>.
     milvus_uri: str = ""
     milvus_collection: str = "qa"
-    # Above this many chunks `qa bench` times an approximate (HNSW) FAISS index beside the flat one.
+    # From this many chunks on, the dense index is FAISS HNSW (approximate) instead of flat (exact); see
+    # qa/stores/faiss_index.py. Links per node and construction depth of the graph (a change rebuilds the
+    # index), search depth, and how many nearest chunks an unrestricted HNSW search scores.
     ann_min_chunks: int = 5000
+    ann_hnsw_m: int = 32
+    ann_ef_construction: int = 80
+    ann_ef_search: int = 64
+    ann_candidates: int = 200
     # UI
     # Readers' 👍/👎 feedback, appended as QA-set lines (qa.feedback); the file stops growing at the cap.
     feedback_path: Path = PROJECT_ROOT / "eval" / "feedback.jsonl"

@@ -1,6 +1,6 @@
 """Fitting the answer-or-refuse model: logistic regression over the evidence features, cross-validated.
 
-    qa fit eval/sets/train.jsonl eval/sets/train2.jsonl eval/sets/dev.jsonl:tune
+    qa fit eval/sets/train.jsonl eval/sets/train2.jsonl eval/sets/train3.jsonl eval/sets/dev.jsonl:tune
 
 Each (sub)question that passes the structural checks gives one row: its evidence features (computed by
 the same code that answers) and whether the report answers it. The threshold is the one with the best
@@ -36,9 +36,10 @@ def read_sets(specs: Sequence[str | Path]) -> list[EvalItem]:
     return items
 
 
-def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndarray]:
-    """Feature matrix and labels (1 = the report answers it)."""
-    xs, ys = [], []
+def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
+    """Feature matrix and labels (1 = the report answers it) of the (sub)questions the model decides, and per
+    label the share of (sub)questions that reach the model (the others are refused by a check of their own)."""
+    xs, ys, seen = [], [], {0: 0, 1: 0}
     k = assistant.config.top_k
     for item in items:
         analysis = assistant.analyzer.analyse(item.question)
@@ -46,14 +47,24 @@ def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndar
         hits = assistant.reranker.rerank(query, assistant.retriever.search(query, max(k, assistant.config.rerank_pool)))[:k]
         for part in analysis.parts or (analysis,):
             _, x = assistant.judge(part, query, hits)
-            # Rows the structural and type checks decide on their own are not the model's to learn.
-            if x and x["type_ok"] and x["unit_ok"]:
+            seen[int(item.answerable)] += 1
+            # Rows the structural checks and what-is-asked checks decide on their own are not the model's to learn.
+            if x and not x["lacks"]:
                 xs.append([x[f] for f in FEATURES])
                 ys.append(int(item.answerable))
-    return np.array(xs, dtype=float), np.array(ys)
+    y = np.array(ys)
+    reach = {label: float((y == label).sum() / max(seen[label], 1)) for label in (0, 1)}
+    return np.array(xs, dtype=float), y, reach
 
 
-def _cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, float, float]:
+def share_at_model(reach: dict[int, float]) -> float:
+    """The answerable share among the questions that reach the model: the checks before it refuse most
+    unanswerable questions and few answerable ones, so the model sees more answerable ones than are asked."""
+    answerable = ANSWERABLE_SHARE * reach[1]
+    return answerable / (answerable + (1 - ANSWERABLE_SHARE) * reach[0])
+
+
+def _cross_validated(x: np.ndarray, y: np.ndarray, share: float) -> tuple[Any, np.ndarray, float, float]:
     """The fitted pipeline, out-of-fold probabilities, the threshold and its weighted out-of-fold accuracy."""
     try:
         import sklearn  # noqa: F401
@@ -68,8 +79,8 @@ def _cross_validated(x: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, flo
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
     oof = cross_val_predict(pipe, x, y, cv=folds, method="predict_proba")[:, 1]
     # The training sets hold far more unanswerable questions than people ask; the threshold maximises the
-    # out-of-fold accuracy with the classes re-weighted to the share expected in use.
-    weight = np.where(y == 1, ANSWERABLE_SHARE / y.mean(), (1 - ANSWERABLE_SHARE) / (1 - y.mean()))
+    # out-of-fold accuracy with the classes re-weighted to the share expected at the model in use.
+    weight = np.where(y == 1, share / y.mean(), (1 - share) / (1 - y.mean()))
     grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
     accuracy = [float((((oof >= t) == y) * weight).sum() / weight.sum()) for t in grid]
     pipe.fit(x, y)
@@ -81,12 +92,12 @@ def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str 
     """Refit on each subset of the features and judge the answer-or-refuse decision on the held-out sets."""
     from sklearn.metrics import roc_auc_score
 
-    x, y = rows(assistant, read_sets(sets))
-    tests = {str(s): rows(assistant, read_sets([s])) for s in held_out}
+    x, y, reach = rows(assistant, read_sets(sets))
+    tests = {str(s): rows(assistant, read_sets([s]))[:2] for s in held_out}
     out: dict[str, Any] = {}
     for name, columns in subsets.items():
         idx = [FEATURES.index(c) for c in columns]
-        pipe, oof, threshold, _ = _cross_validated(x[:, idx], y)
+        pipe, oof, threshold, _ = _cross_validated(x[:, idx], y, share_at_model(reach))
         out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold}
         for spec, (xt, yt) in tests.items():
             answer = pipe.predict_proba(xt[:, idx])[:, 1] >= threshold
@@ -98,8 +109,9 @@ def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str 
 def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    x, y = rows(assistant, read_sets(sets))
-    pipe, oof, threshold, best = _cross_validated(x, y)
+    x, y, reach = rows(assistant, read_sets(sets))
+    share = share_at_model(reach)
+    pipe, oof, threshold, best = _cross_validated(x, y, share)
     scaler, lr = pipe.named_steps["standardscaler"], pipe.named_steps["logisticregression"]
     bins = np.clip((oof * 10).astype(int), 0, 9)
     model = {
@@ -107,6 +119,8 @@ def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = Non
         "mean": scaler.mean_.round(6).tolist(), "scale": scaler.scale_.round(6).tolist(),
         "coef": lr.coef_[0].round(6).tolist(), "intercept": round(float(lr.intercept_[0]), 6),
         "threshold": threshold, "fitted": True, "answerable_share": ANSWERABLE_SHARE,
+        "reach": {"answerable": round(reach[1], 4), "unanswerable": round(reach[0], 4)},
+        "answerable_share_at_model": round(share, 4),
         "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
         "n": int(len(y)), "n_answerable": int(y.sum()),
         "cv": {"folds": FOLDS, "weighted_accuracy": round(best, 4), "auc": round(float(roc_auc_score(y, oof)), 4),

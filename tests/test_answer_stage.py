@@ -3,6 +3,7 @@ computed and shown, answers say which period they are about, refusals for what t
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
+from qa.fit import share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
 from qa.types import AnswerPart
@@ -72,3 +73,25 @@ def test_a_model_for_other_features_is_refused_with_the_fix():
 def test_the_reranker_can_be_chosen_per_question(assistant):
     fused = assistant.ask("2025年偃师新增了多少个充电桩？", reranker="none").hits
     assert all(not h.scores for h in fused) and assistant.rerankers == ["none", "window"]
+
+
+def test_a_figure_the_report_gives_only_for_another_period_is_refused_saying_so(assistant):
+    # The report plans 2,000 high-skill workers for 2026 and gives no 2025 figure.
+    answer = assistant.ask("2025年偃师新增了多少名高技能人才？")
+    assert answer.refused and answer.check == "period"
+    assert answer.refusal_reason == "报告中没有2025年的相关情况"
+
+
+def test_asking_for_money_or_a_percentage_names_the_unit(assistant):
+    assert assistant.analyzer.analyse("住养老院一个月要花多少钱？").unit == "元"
+    assert assistant.analyzer.analyse("居民收入增长目标是百分之多少？").unit == "%"
+
+
+def test_a_subsidy_the_report_does_not_give_is_refused(assistant):
+    assert assistant.ask("今年会给老年人发多少养老补贴？").refused
+
+
+def test_the_model_is_weighted_for_the_questions_that_reach_it():
+    # Half the unanswerable questions refused by earlier checks, none of the answerable ones: of what reaches
+    # the model, 0.795 / (0.795 + 0.205 × 0.5) are answerable.
+    assert share_at_model({0: 0.5, 1: 1.0}) == pytest.approx(0.795 / (0.795 + 0.1025))

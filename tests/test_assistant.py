@@ -64,7 +64,7 @@ def test_another_district_is_refused_with_the_nearest_passages(assistant):
 
 def test_a_figure_the_report_never_gives_is_refused(assistant):
     answer = assistant.ask("沁伊高速全长多少公里？")
-    assert answer.refused and answer.refusal_reason == "报告中没有以所问单位给出的相关数字"
+    assert answer.refused and answer.refusal_reason == "报告中没有以“公里”为单位的相关数字"
 
 
 def test_an_answered_question_has_no_refusal_reason(assistant):

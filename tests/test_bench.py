@@ -1,49 +1,14 @@
-"""`qa bench`: the vector cache, the reused-vector stand-in, the ANN comparison, and one small real run."""
+"""`qa bench`: the reused-vector stand-in, the ANN comparison, place names, and one small real run."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from qa import Config
-from qa.bench import ReusedVectors, _ann, run_bench
-from qa.embedders import get_embedder
-from qa.stores.vector_cache import CachingEmbedder, text_key
-
-
-@pytest.fixture(scope="module")
-def e5():
-    return get_embedder("e5-small")
-
-
-def test_cache_embeds_only_unseen_texts_and_persists_without_pickle(e5, tmp_path: Path) -> None:
-    folder = tmp_path / "vector-cache"
-    cache = CachingEmbedder(e5, folder)
-    first = cache.embed_passages(["新增充电桩106个", "地区生产总值增长5%", "新增充电桩106个"])
-    assert (cache.misses, cache.hits) == (2, 1)
-    assert np.allclose(first[0], first[2])
-    cache.save()
-    meta = json.loads((folder / "keys.json").read_text("utf-8"))
-    assert meta["embedder"] == "e5-small" and meta["keys"][0] == text_key("新增充电桩106个")
-    assert np.load(folder / "vectors.npy", allow_pickle=False).shape == (2, e5.dim)
-
-    again = CachingEmbedder(e5, folder)
-    second = again.embed_passages(["地区生产总值增长5%", "城镇化率提高2个百分点"])
-    assert (again.misses, again.hits) == (1, 1)
-    assert np.allclose(second[0], first[1], atol=1e-6)
-    assert np.allclose(second[1], e5.embed_passages(["城镇化率提高2个百分点"])[0], atol=1e-5)
-
-
-def test_cache_of_another_embedder_is_ignored(e5, tmp_path: Path) -> None:
-    folder = tmp_path / "vector-cache"
-    cache = CachingEmbedder(e5, folder)
-    cache.embed_passages(["一"])
-    cache.save()
-    meta = json.loads((folder / "keys.json").read_text("utf-8"))
-    (folder / "keys.json").write_text(json.dumps({**meta, "embedder": "use-multilingual"}), "utf-8")
-    assert len(CachingEmbedder(e5, folder)) == 0
+from qa.bench import ReusedVectors, ann, run_bench
+from qa.bench_tools import places
 
 
 def test_reused_vectors_follow_the_matching_real_passage() -> None:
@@ -60,9 +25,16 @@ def test_ann_recall_and_timings() -> None:
     rng = np.random.default_rng(0)
     base = rng.normal(size=(2000, 16)).astype(np.float32)
     base /= np.linalg.norm(base, axis=1, keepdims=True)
-    result = _ann(base, base[:20])
+    result = ann(base, base[:20])
     assert 0.5 <= result["recall_at_10"] <= 1.0
     assert result["rows"] == 2000 and result["flat_p95_ms"] > 0 and result["hnsw_p95_ms"] > 0
+
+
+def test_a_thousand_synthetic_places_are_distinct_and_never_the_real_ones() -> None:
+    names = places(1001)
+    assert len(set(names)) == 1001
+    assert not [p for p in names if "偃师" in p or "洛阳" in p]
+    assert names[:2] == ["东西", "东南"]
 
 
 def test_quick_bench_writes_json_and_markdown(small_seeds: Path, tmp_path: Path) -> None:
@@ -77,8 +49,12 @@ def test_quick_bench_writes_json_and_markdown(small_seeds: Path, tmp_path: Path)
     assert data["query"]["query_ratio_p50"] > 0 and data["cold_start"]["cold_start_s"] > 0 and data["peak_rss_mb"] > 0
     assert data["corpus"]["documents"] == 3 and data["corpus"]["chunks"] > 3 * 10
     assert 0 <= data["ann"]["reused_vectors"]["recall_at_10"] <= 1
-    inc = data["incremental"]
-    assert inc["embedded"] > 0 and inc["from_cache"] >= inc["cached_before"] > 0  # only the new document embedded
-    assert inc["embedded"] < inc["from_cache"]
+    b = data["build"]
+    assert b["chunks"] < b["texts_embedded"] <= b["chunks"] + b["sentences"]  # passages and sentences, each text once
+    assert b["embed_passages_and_sentences_alone_s"] > 0 and b["build_ratio_vs_passages_and_sentences"] > 0
+    # The real build's vector cache: every text of the corpus came from it, only the new document's were embedded.
+    inc, corpus = data["incremental"], data["corpus"]
+    assert inc["from_cache"] >= corpus["texts"] and inc["texts"] > corpus["texts"]
+    assert 0 < inc["embedded"] <= inc["texts"] - inc["from_cache"]
     md = (tmp_path / "out" / "bench.md").read_text("utf-8")
     assert "build_ratio" in md and "extrapolated" in md and "CPU cores" in md

@@ -20,6 +20,7 @@ from qa.embedders import get_embedder
 from qa.errors import IndexStateError, SlowBuildError
 from qa.lexical import Tokenizer, parse_synonyms, synonyms_text
 from qa.store import build, check, index_path, load
+from qa.stores.vector_cache import FOLDER as CACHE
 
 from .conftest import REPORT, ROOT
 
@@ -125,7 +126,7 @@ def test_a_build_killed_during_the_swap_leaves_the_old_index_in_use_and_the_next
     assert len(leftovers) == 1 and leftovers[0].startswith(f".tmp-{POINTER}-")
     _age(orphan, GRACE_SECONDS + 1)
     new = _build(config, parts)
-    assert sorted(p.name for p in _folder(config).iterdir()) == [POINTER, BUILDS]
+    assert sorted(p.name for p in _folder(config).iterdir()) == [POINTER, BUILDS, CACHE]
     assert sorted(p.name for p in (_folder(config) / BUILDS).iterdir()) == sorted([old.name, new.path.name])
 
 
@@ -146,7 +147,7 @@ def test_an_index_of_the_old_single_folder_layout_is_rebuilt_and_its_files_remov
     with pytest.raises(IndexStateError, match="no index at"):
         _check(config, parts)
     _build(config, parts)
-    assert sorted(p.name for p in legacy.iterdir()) == [POINTER, BUILDS]
+    assert sorted(p.name for p in legacy.iterdir()) == [POINTER, BUILDS, CACHE]
 
 
 def test_a_pointer_out_of_the_index_folder_is_not_followed(built, parts):

@@ -26,7 +26,9 @@ import pytest
 
 from qa import Assistant, Config
 from qa.answerers import ANSWERERS, REFUSAL
-from qa.answerers.generative import FALLBACK_SUFFIX, SYSTEM, GenerationError, Sink, build_messages, check_answer
+from qa.answerers.claim_check import check_answer
+from qa.answerers.generative import FALLBACK_SUFFIX, GenerationError, Sink
+from qa.answerers.prompt import SYSTEM, build_messages
 from qa.cli import main
 from qa.evaluation import EvalItem, ItemResult
 from qa.metrics import compute_metrics

@@ -86,7 +86,7 @@ def test_a_rebuild_leaves_no_temporary_folders(built):
     _messages(config, rebuild=True)
     assert sorted(p.name for p in (config.index_dir).iterdir() if not p.name.endswith(".lock")) == ["e5-small"]
     folder = index_path(config, "e5-small")
-    assert sorted(p.name for p in folder.iterdir()) == ["CURRENT", "builds"]
+    assert sorted(p.name for p in folder.iterdir()) == ["CURRENT", "builds", "vector-cache"]
     assert not [p for p in (folder / "builds").iterdir() if p.name.startswith(".tmp-")]
 
 

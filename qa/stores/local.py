@@ -1,4 +1,4 @@
-"""The `local` store: FAISS (inner product) and bm25s from the index folder, fused in numpy."""
+"""The `local` store: FAISS (inner product, flat or HNSW) and bm25s from the index folder, fused in numpy."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..types import Hit
+from . import faiss_index
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -19,6 +20,9 @@ class LocalStore:
     def __init__(self, index: "Index", config: "Config") -> None:
         self.index, self.config = index, config
         self._doc_of = np.array([c.doc for c in index.chunks])
+        periods = sorted({c.period for c in index.chunks if c.period is not None})
+        self._period_code = {p: i for i, p in enumerate(periods)}
+        self._period_of = np.array([self._period_code.get(c.period, -1) for c in index.chunks], dtype=np.int64)
 
     def bm25_scores(self, query: "Query") -> np.ndarray:
         if not query.tokens:
@@ -26,11 +30,9 @@ class LocalStore:
         return np.asarray(self.index.bm25.get_scores(query.tokens), dtype=np.float32)
 
     def dense_scores(self, query: "Query") -> np.ndarray:
-        n = len(self.index.chunks)
-        scores, ids = self.index.vectors.search(query.vector[None, :], n)
-        out = np.zeros(n, dtype=np.float32)
-        out[ids[0]] = scores[0]
-        return out
+        """Every chunk's dense score: exact over a flat index, see qa/stores/faiss_index.py for HNSW."""
+        subset = None if query.docs is None else np.flatnonzero(np.isin(self._doc_of, list(query.docs)))
+        return faiss_index.dense_scores(self.index.vectors, query.vector, self.config, subset)
 
     def search(self, query: "Query", top_k: int, mode: str) -> list[Hit]:
         import time
@@ -46,7 +48,7 @@ class LocalStore:
             query.timings_ms["dense"] = (time.perf_counter() - t) * 1000
         fused, ranks = self._fuse(ranked)
         if query.periods:
-            matches = np.array([c.period in query.periods for c in self.index.chunks])
+            matches = np.isin(self._period_of, [self._period_code[p] for p in query.periods if p in self._period_code])
             fused = fused * np.where(matches, 1.0 + self.config.period_boost, 1.0)
         if query.docs is not None:
             fused = np.where(np.isin(self._doc_of, list(query.docs)), fused, -np.inf)
