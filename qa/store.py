@@ -35,7 +35,6 @@ from .metadata import document_metadata
 from .params import DEFAULT
 from .sentences import SentenceIndex, sentence_texts
 from .stores import faiss_index
-from .stores.faiss_index import _faiss
 from .stores.vector_cache import FOLDER as CACHE_FOLDER, VectorCache, text_key
 from .types import Chunk
 
@@ -237,7 +236,7 @@ def _write(folder: Path, manifest: dict[str, Any], documents: dict[str, Document
     """Writes one build's files; returns the manifest as written (with component checksums)."""
     _jsonl(folder / "documents.jsonl", [d.__dict__ for d in documents.values()])
     _jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
-    _faiss().write_index(vectors, str(folder / "vectors.faiss"))
+    faiss_index.write(vectors, folder / "vectors.faiss")
     bm25.save(str(folder / "bm25"), show_progress=False)
     np.save(folder / "sentences.npy", sentences.vectors, allow_pickle=False)
     components = {str(p.relative_to(folder)): _sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -295,8 +294,7 @@ def load(path: Path, manifest: dict[str, Any]) -> Index:
     try:
         documents = {d["name"]: Document(**d) for d in _read_jsonl(folder / "documents.jsonl")}
         chunks = [Chunk.from_dict(c) for c in _read_jsonl(folder / "chunks.jsonl")]
-        vectors = _faiss().read_index(str(folder / "vectors.faiss"))
-        faiss_index.check(vectors, manifest.get("vector_index"))
+        vectors = faiss_index.read(folder / "vectors.faiss", manifest.get("vector_index"))
         bm25 = _bm25s().BM25.load(str(folder / "bm25"), show_progress=False)
         sentences = SentenceIndex.of(chunks, np.load(folder / "sentences.npy", allow_pickle=False))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

@@ -1,16 +1,34 @@
 """Real components, loaded once per test session: the bundled e5 model, FAISS, BM25, the real report."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
 from qa import Assistant, Config
+from qa.lexical import Tokenizer, parse_synonyms, synonyms_text
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "seeds" / "yanshi-2026-government-work-report.txt"
 DOC = REPORT.stem
+TINY_END = "坚持抓创新强动能"  # the header, the opening and the first work paragraph: 7 passages
+
+
+def tiny_config(folder: Path) -> Config:
+    """A seeds folder of the report's first 7 passages under `folder`, its index beside it (not built)."""
+    seeds = folder / "seeds"
+    seeds.mkdir()
+    text = REPORT.read_text(encoding="utf-8")
+    (seeds / "report.txt").write_text(text[: text.index(TINY_END)], encoding="utf-8")
+    return Config(seeds_dir=seeds, index_dir=folder / "index")
+
+
+def lexical_parts() -> tuple[Tokenizer, str]:
+    """What Assistant.load passes to the store besides the embedder: the tokenizer and the synonym table's sha256."""
+    table = synonyms_text(None)
+    return Tokenizer(parse_synonyms(table)), hashlib.sha256(table.encode("utf-8")).hexdigest()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ These call qa.store directly (build, check, load: what Assistant.load calls) wit
 FAISS and bm25s, on a seeds folder of the report's first few paragraphs, so that each build takes seconds.
 """
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -15,42 +14,28 @@ import sys
 import pytest
 
 from qa.builds import BUILDS, GRACE_SECONDS, POINTER, current
-from qa.config import Config
 from qa.embedders import get_embedder
 from qa.errors import IndexStateError, SlowBuildError
-from qa.lexical import Tokenizer, parse_synonyms, synonyms_text
 from qa.store import build, check, index_path, load
 from qa.stores.vector_cache import FOLDER as CACHE
 
-from .conftest import REPORT, ROOT
-
-TINY_END = "坚持抓创新强动能"  # the header, the opening and the first work paragraph: 7 passages
-
+from .conftest import ROOT, lexical_parts, tiny_config
 
 @pytest.fixture(scope="module")
 def parts():
     """What Assistant.load passes to the store: the embedder, the tokenizer and the synonym table's sha256."""
-    table = synonyms_text(None)
-    return get_embedder("e5-small"), Tokenizer(parse_synonyms(table)), hashlib.sha256(table.encode("utf-8")).hexdigest()
-
-
-def _tiny(folder):
-    seeds = folder / "seeds"
-    seeds.mkdir()
-    text = REPORT.read_text(encoding="utf-8")
-    (seeds / "report.txt").write_text(text[: text.index(TINY_END)], encoding="utf-8")
-    return Config(seeds_dir=seeds, index_dir=folder / "index")
+    return (get_embedder("e5-small"), *lexical_parts())
 
 
 @pytest.fixture
 def config(tmp_path):
     """A seeds folder of 7 passages, not indexed yet."""
-    return _tiny(tmp_path)
+    return tiny_config(tmp_path)
 
 
 @pytest.fixture(scope="module")
 def _built_once(tmp_path_factory, parts):
-    config = _tiny(tmp_path_factory.mktemp("built"))
+    config = tiny_config(tmp_path_factory.mktemp("built"))
     _build(config, parts)
     return config
 

@@ -3,24 +3,18 @@
 Real e5, FAISS and bm25s on seeds folders of the report's first few paragraphs (7 passages), so that each
 build takes seconds. The embedder is wrapped only to record which texts it was asked to embed.
 """
-import hashlib
 import json
 
 import numpy as np
 import pytest
 
-from qa.config import Config
 from qa.embedders import get_embedder
-from qa.lexical import Tokenizer, parse_synonyms, synonyms_text
 from qa.sentences import sentence_texts
 from qa.store import build, passage_text
 from qa.stores.vector_cache import FOLDER, KEYS, VectorCache, text_key
 from qa.synthetic import synthetic_report
 
-from .conftest import REPORT
-
-TINY_END = "坚持抓创新强动能"  # the header, the opening and the first work paragraph: 7 passages
-
+from .conftest import lexical_parts, tiny_config
 
 class Recording:
     """The real e5 embedder, remembering every text it embedded."""
@@ -44,17 +38,12 @@ def e5():
 
 @pytest.fixture(scope="module")
 def lexical():
-    table = synonyms_text(None)
-    return Tokenizer(parse_synonyms(table)), hashlib.sha256(table.encode("utf-8")).hexdigest()
+    return lexical_parts()
 
 
 @pytest.fixture
 def config(tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    text = REPORT.read_text(encoding="utf-8")
-    (seeds / "report.txt").write_text(text[: text.index(TINY_END)], encoding="utf-8")
-    return Config(seeds_dir=seeds, index_dir=tmp_path / "index")
+    return tiny_config(tmp_path)
 
 
 def _build(config, e5, lexical, said=None):

@@ -12,6 +12,7 @@ a selective filter can miss them all).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,11 +67,17 @@ def kind_of(index: Any) -> str:
     return HNSW if isinstance(index, _faiss().IndexHNSW) else FLAT
 
 
-def check(index: Any, recorded: dict[str, Any] | None) -> None:
-    """ValueError when a loaded index is not of the kind its manifest records."""
+def write(index: Any, path: Path) -> None:
+    _faiss().write_index(index, str(path))
+
+
+def read(path: Path, recorded: dict[str, Any] | None) -> Any:
+    """The index in `path`; ValueError when it is not of the kind its manifest records."""
+    index = _faiss().read_index(str(path))
     want = (recorded or {"kind": FLAT})["kind"]
     if kind_of(index) != want:
-        raise ValueError(f"vectors.faiss holds a {kind_of(index)} index, the manifest records {want}")
+        raise ValueError(f"{path.name} holds a {kind_of(index)} index, the manifest records {want}")
+    return index
 
 
 def dense_scores(index: Any, vector: np.ndarray, config: "Config", subset: np.ndarray | None = None) -> np.ndarray:
