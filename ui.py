@@ -17,6 +17,8 @@ import sys
 from typing import Any
 
 import gradio as gr
+import uvicorn
+from fastapi import FastAPI
 
 from qa import Assistant, Config, QAError, render, render_documents, render_header, ui_eval
 from qa import feedback as fb
@@ -25,6 +27,8 @@ from qa.ui_asking import ask_json, report_choices
 from qa.ui_assets import DETAILS_JS, JS
 from qa.ui_chat import cleared, respond_streaming
 from qa.ui_feedback import feedback_json, on_like, submit
+from qa.http_api import add_routes
+from qa.workers import Workers
 # The UI's tests reach these parts of it as `ui.X`, as when they were defined here.
 from qa.ui_assets import CSS  # noqa: F401
 from qa.ui_chat import is_non_chinese, respond  # noqa: F401
@@ -59,8 +63,9 @@ def _defaults(assistant: Any) -> tuple[int, str, str | None]:
 
 # ---- the Blocks ----------------------------------------------------------------------------------------
 
-def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
-    """The page for `assistant` (retrieval details shown from the start with `debug`); not yet queued or launched."""
+def build_ui(assistant: Any, debug: bool = False, workers: Workers | None = None) -> gr.Blocks:
+    """The page for `assistant` (retrieval details shown from the start with `debug`); not yet queued or launched.
+    With `workers`, the `ask` endpoint answers in them, within their time budget (qa/workers.py)."""
     top_k_default, mode_default, style_default = _defaults(assistant)
     config = getattr(assistant, "config", None) or Config()
     reports = report_choices(assistant)
@@ -176,7 +181,7 @@ def build_ui(assistant: Any, debug: bool = False) -> gr.Blocks:
                 reranker: str | None = None) -> dict:
             """Answer one question: the JSON of `qa ask --json` (answer, answer_parts, citations with evidence, retrieved).
             docs: names of the reports to search (None = all); reranker: window, none or (when configured) cross-encoder."""
-            return ask_json(assistant, question, top_k, history, mode, answerer, style, docs, reranker)
+            return ask_json(assistant, question, top_k, history, mode, answerer, style, docs, reranker, workers)
 
         def feedback(answer: dict, verdict: str, correction: str = "", not_in_report: bool = False,
                      confirmed: bool = False) -> dict:
@@ -229,11 +234,17 @@ def main(argv: list[str] | None = None) -> None:
                                        allow_slow_build=False)
     except QAError as exc:  # SlowBuildError, no readable documents, …: one line, no traceback
         sys.exit(f"error: {exc}")
-    demo = build_ui(app_assistant, debug=args.debug)
+    workers = Workers(CONCURRENCY, config.request_budget_s)
+    demo = build_ui(app_assistant, debug=args.debug, workers=workers)
     demo.queue(max_size=QUEUE_MAX, default_concurrency_limit=CONCURRENCY)
-    demo.launch(server_name=args.host, server_port=args.port, footer_links=["api"], auth=auth,
-                auth_message=f"{TITLE}：请登录" if auth else None,
-                max_file_size=getattr(config, "eval_upload_max_bytes", 2_000_000), max_threads=max(40, CONCURRENCY + 8))
+    demo.max_threads = max(40, CONCURRENCY + 8)
+    # The page and Gradio's API are mounted under one server beside the plain JSON route (qa/http_api.py).
+    app = add_routes(FastAPI(docs_url=None, redoc_url=None, openapi_url=None), app_assistant, workers, auth)
+    app = gr.mount_gradio_app(app, demo, path="/", server_name=args.host, server_port=args.port, footer_links=["api"],
+                              auth=auth, auth_message=f"{TITLE}：请登录" if auth else None,
+                              max_file_size=config.eval_upload_max_bytes)
+    print(f"* Running on http://{args.host}:{args.port} (JSON API: POST /v1/ask)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np
 
 from .analysis import DATE, FIGURE, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
-from .text import cn_to_arabic, numbers_in, search_form
+from .text import fold, numbers_in
 from .types import Hit
 from .windows import TIME_WORDS, Window, WindowScorer, has_figure
 
@@ -73,7 +73,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
 
 
 def _folded(hit: Hit, w: Window) -> str:
-    return search_form(cn_to_arabic(hit.chunk.text[w.start : w.end]))
+    return fold(hit.chunk.text[w.start : w.end])
 
 
 def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, str]:
@@ -83,7 +83,7 @@ def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], sco
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    piece = search_form(cn_to_arabic(hit.chunk.text[w.start : w.end]))
+    piece = fold(hit.chunk.text[w.start : w.end])
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
@@ -110,7 +110,7 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
                                               "lacks": "type"}
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
-    folded = search_form(cn_to_arabic(piece + " ".join(hit.chunk.section)))
+    folded = fold(piece + " ".join(hit.chunk.section))
     focus = float(not q.focus or q.focus in folded)
     second = max((w.score for w in windows if w.hit != best.hit), default=best.score)
     return {

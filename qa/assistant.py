@@ -24,6 +24,7 @@ from .lexical import Tokenizer, parse_synonyms, synonyms_text
 from .params import DEFAULT, AnswerParams
 from .rerankers import RERANKERS, Reranker
 from .query import Query
+from .query_batcher import QueryBatcher
 from .retrieval import MODES, Retriever
 from .store import Index, build, check, index_path, load
 from .types import Answer, AnswerPart, Chunk, Hit
@@ -58,7 +59,8 @@ class Assistant:
         # With several reports every statement says which one it comes from ("新安县2025年，…").
         self.place_labels = {d.name: d.place_full or d.name for d in docs} if len(index.documents) > 1 else {}
         self.scorer = WindowScorer(tokenizer, params.windows)
-        self.retriever = Retriever(index, embedder, tokenizer, config, index.sentences)  # store: config.store (qa/stores)
+        queries = QueryBatcher(embedder, config.query_batch, config.query_threads)
+        self.retriever = Retriever(index, queries, tokenizer, config, index.sentences)  # store: config.store (qa/stores)
         self._rerankers: dict[str, Reranker] = {}
         self.reranker = self.reranker_for(config.reranker)
         self.evidence = EvidenceModel(params.model)
@@ -144,7 +146,7 @@ class Assistant:
             return verdict, {}
         if not hits:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
-        x = features(q, hits, self.scorer.windows(q, hits, query.sentence_sims(hits)), self.scorer, self.analyzer,
+        x = features(q, hits, query.windows(self.scorer, q, hits), self.scorer, self.analyzer,
                      self.index.sentences.vectors @ query.vector)
         return self.evidence.verdict(x, q), x
 

@@ -69,6 +69,15 @@ class Config:
     max_history_turns: int = 8
     max_history_chars: int = 2000
     max_top_k: int = 20
+    # Question embeddings are made by one thread, several per model call when questions arrive together
+    # (qa/query_batcher.py): the most per call, and that thread's OpenMP threads (0 = the library's default;
+    # on 2 cores one thread costs ~40% less CPU per question than two and is no slower).
+    query_batch: int = 32
+    query_threads: int = 1
+    # Web server (ui.py, qa/http_api.py): seconds a request may take, waiting included, before the client is
+    # told the server is busy; the largest JSON body of the plain route.
+    request_budget_s: float = 10.0
+    max_request_bytes: int = 65_536
     # Stores and benchmark
     # The retrieval back end (qa/stores): `local` (FAISS + bm25s in the index folder) or `milvus`.
     store: str = "local"

@@ -36,3 +36,9 @@ class UnknownNameError(QAError, KeyError):
 class UnknownChunkError(QAError, KeyError):
     def __str__(self) -> str:
         return f"unknown chunk id {self.args[0]!r}"
+
+
+
+class OverBudgetError(QAError):
+    """The answer did not come within the request's time budget (waiting for a worker included); the
+    client may try again later."""

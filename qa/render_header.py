@@ -18,9 +18,9 @@ def report_place(doc: Any) -> str:
     place_full = getattr(doc, "place_full", None) or ((getattr(doc, "place", None) or "") + (getattr(doc, "level", None) or ""))
     if not place_full:
         return ""
-    parent = getattr(doc, "parent_full", None) or ""
-    if not parent and getattr(doc, "parent", None):
-        parent = doc.parent + PARENT_SUFFIX.get(getattr(doc, "level", None) or "", "")
+    parent = getattr(doc, "parent", None) or ""
+    if parent:
+        parent += PARENT_SUFFIX.get(getattr(doc, "level", None) or "", "")
     return f"{parent}{place_full}"
 
 

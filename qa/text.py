@@ -135,7 +135,14 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 def numbers_in(text: str) -> list[str]:
     """Figures in a text, after width folding and Chinese numeral conversion ("１０８" and "一百零八" → "108")."""
-    return NUMBER.findall(search_form(cn_to_arabic(text)))
+    return NUMBER.findall(fold(text))
+
+
+@lru_cache(maxsize=16384)
+def fold(text: str) -> str:
+    """search_form(cn_to_arabic(text)), the form text is compared in; cached because answering one question
+    folds the same passage spans many times (the check, the answerer, each sub-question)."""
+    return search_form(cn_to_arabic(text))
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from qa import QAError, QuestionError, render
-from qa.ui_asking import ask_kwargs, checked_top_k, scope_docs, trim_history
+from qa.ask_request import ask_kwargs, checked_top_k
+from qa.ui_asking import scope_docs, trim_history
 from qa.ui_feedback import answer_record
 
 MAX_MESSAGES = 200  # chat messages kept per session (the oldest go first)

@@ -48,6 +48,11 @@ def clauses(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((m.start(), m.end(), search_form(cn_to_arabic(m.group(0)))) for m in _CLAUSE.finditer(text))
 
 
+@lru_cache(maxsize=4096)
+def _heading(section: tuple[str, ...]) -> str:
+    return search_form(" ".join(section))
+
+
 # Measure words that count the same things: a question's 多少家 is answered by the report's 6210户.
 _SAME_UNIT = {"家": ("家", "户", "个"), "户": ("户", "家"), "人": ("人", "名", "人次"), "所": ("所", "座", "个"),
               "座": ("座", "所", "个"), "天": ("天", "日")}
@@ -79,7 +84,7 @@ class WindowScorer:
         out = []
         for h_i, hit in enumerate(hits):
             chunk = hit.chunk
-            heading = search_form(" ".join(chunk.section))
+            heading = _heading(chunk.section)
             cl = clauses(chunk.text)
             spans = [(i, j) for i in range(len(cl)) for j in range(i, min(i + w.max_clauses, len(cl)))]
             whole = q.asks_for(DEFINITION) and chunk.period == GLOSSARY

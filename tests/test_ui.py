@@ -384,6 +384,26 @@ def test_auth_is_required_when_set(auth_server):
     assert "6.7%" in result["answer"]
 
 
+def test_the_plain_json_route_answers_beside_the_page_as_gradios_ask_does(ui_server):
+    from gradio_client import Client
+
+    from qa.load_clients import JsonAsker
+
+    routed = JsonAsker(ui_server).ask(GDP_Q, 5)
+    through_gradio = Client(ui_server, verbose=False).predict(GDP_Q, 5, api_name="/ask")
+    assert "6.7%" in routed["answer"] and routed["answer"] == through_gradio["answer"]
+    assert [c["chunk_id"] for c in routed["citations"]] == [c["chunk_id"] for c in through_gradio["citations"]]
+
+
+def test_the_json_route_needs_the_login_too(auth_server):
+    from qa.load_clients import JsonAsker
+
+    for auth in (None, ("reader", "wrong")):
+        with pytest.raises(RuntimeError, match="HTTP 401"):
+            JsonAsker(auth_server, auth).ask(GDP_Q)
+    assert "6.7%" in JsonAsker(auth_server, ("reader", "s3cret:pw")).ask(GDP_Q)["answer"]
+
+
 # ---- a real browser -------------------------------------------------------------------------------------
 
 def _open(browser, url, width=1400, height=1000, **context):

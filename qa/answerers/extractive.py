@@ -46,7 +46,7 @@ class ExtractiveAnswerer:
         computed: list[tuple[AnswerPart, list[Window]]] = []
         sims = query.sentence_sims(hits)
         for q in questions:
-            windows = self._answering(q, hits, sims)
+            windows = answering_windows(q, hits, query.windows(self.scorer, q, hits), self.scorer)[0]
             if q.asks_for(COMPARISON):
                 part = comparison_part(q, hits, self.scorer, self.analyzer, sims)
                 if part:
@@ -56,10 +56,6 @@ class ExtractiveAnswerer:
                 if not any(c.hit == w.hit and c.start < w.end and w.start < c.end for c in chosen):
                     chosen.append(w)
         return self._compose(chosen, computed, hits, style)
-
-    def _answering(self, q: QuestionAnalysis, hits: list[Hit], sims: list) -> list[Window]:
-        """Windows that give what is asked (a figure, a date, the unit), best first."""
-        return answering_windows(q, hits, self.scorer.windows(q, hits, sims), self.scorer)[0]
 
     def _choose(self, q: QuestionAnalysis, hits: list[Hit], windows: list[Window]) -> list[Window]:
         """The best window, widened by structure, plus the best of each other period the question calls for."""
