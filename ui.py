@@ -7,7 +7,8 @@
 functions of the qa/ui_*.py modules (chat turns, the `ask` API, feedback, the 评测 run), and all HTML
 comes from `qa.render` and its sibling render modules (which escape everything from users and
 documents). Chat state lives in the session (qa/ui_chat.py); the one Assistant is shared by all sessions
-and is thread-safe, so the API and the chat are served `concurrency` at a time.
+and is thread-safe, so the API and the chat are served `concurrency` at a time. `main()` serves the page
+and, beside it on the same port, the plain JSON route `POST /v1/ask` (qa/http_api.py) with uvicorn.
 """
 from __future__ import annotations
 
