@@ -108,6 +108,10 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {"absent": absent, "dense_rank": math.log1p(len(all_sims)),
                                               "lacks": "type"}
+    # Evidence that shares not one key word (or its synonym) with the question, in its clauses or headings,
+    # answers some other question: whatever its similarity, an extract from it is not this answer.
+    if not problem and best.coverage == 0:
+        problem = "terms"
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = fold(piece + " ".join(hit.chunk.section))
@@ -181,4 +185,7 @@ def lacking(problem: str, q: QuestionAnalysis) -> str:
     if problem == "period":
         named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
         return f"报告中没有{named}的相关情况"
+    if problem == "terms":
+        key = q.focus or max(q.terms, key=q.terms.get, default="")
+        return f"报告中没有提到“{key}”" if key else "报告中没有足以回答这个问题的依据"
     return "报告中没有回答这个问题所需的数字或日期"

@@ -91,6 +91,12 @@ def test_a_subsidy_the_report_does_not_give_is_refused(assistant):
     assert assistant.ask("今年会给老年人发多少养老补贴？").refused
 
 
+def test_a_wage_the_report_never_mentions_is_refused_by_name(assistant):
+    # The best evidence shares no key word with the question: its figure answers some other question.
+    answer = assistant.ask("2025年偃师职工平均工资是多少？")
+    assert answer.refused and answer.check == "terms" and answer.refusal_reason == "报告中没有提到“工资”"
+
+
 def test_the_model_is_weighted_for_the_questions_that_reach_it():
     # Half the unanswerable questions refused by earlier checks, none of the answerable ones: of what reaches
     # the model, 0.795 / (0.795 + 0.205 × 0.5) are answerable.
