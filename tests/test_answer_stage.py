@@ -32,6 +32,12 @@ def test_a_difference_is_computed_with_its_derivation(assistant):
     assert answer.parts[0].derivation == "13.8% − 6.7%"
 
 
+def test_the_two_sides_of_a_sum_are_two_figures_even_in_one_passage(assistant):
+    # Both kinds of relics are counted in one clause list; the second side must not reuse the first's clause.
+    answer = assistant.ask("十四五期间得到保护的重点文物和普通文物一共多少处？")
+    assert answer.parts[0].derivation == "1322 + 69" and answer.text.startswith("合计1391")
+
+
 def test_a_traditional_chinese_question_is_answered_like_its_simplified_twin(assistant):
     assert "106个" in assistant.ask("2025年偃師新增了多少個充電樁？").text
 

@@ -33,16 +33,19 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     return []
 
 
-def figure_near(text: str, terms: dict[str, float]) -> tuple[Decimal, str] | None:
+def figure_near(text: str, terms: dict[str, float], skip: str = "") -> tuple[Decimal, str, str] | None:
     """The figure of the clause that holds most of the side's own terms (a window often states both
-    sides: "地区生产总值增长6.7%……规上工业增加值增长13.8%"), with its unit, in a folded text."""
-    best: tuple[float, re.Match[str]] | None = None
+    sides: "地区生产总值增长6.7%……规上工业增加值增长13.8%"), with its unit and the clause, in a folded
+    text; the clause `skip` (the other side's) is passed over."""
+    best: tuple[float, re.Match[str], str] | None = None
     for clause in re.finditer(r"[^，,；;。：:、]+", text):
+        if clause.group(0) == skip:
+            continue
         weight = sum(v for t, v in terms.items() if t in clause.group(0))
         m = next((m for m in _FIGURE.finditer(clause.group(0)) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)), None)
         if m and (best is None or weight > best[0]):
-            best = (weight, m)
-    return (Decimal(best[1].group(1)), best[1].group(2) or "") if best else None
+            best = (weight, m, clause.group(0))
+    return (Decimal(best[1].group(1)), best[1].group(2) or "", best[2]) if best else None
 
 
 def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list) -> Window | None:
@@ -65,10 +68,15 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         return None
     # Each side's own terms: what the two sides share ("增速") does not tell their figures apart.
     own = [{t: v for t, v in s.terms.items() if t not in o.terms} or s.terms for s, o in zip(sides, sides[::-1])]
-    figures = [figure_near(analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]), terms) for w, terms in zip(windows, own)]
-    if None in figures or figures[0][1] != figures[1][1]:
+    texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
+    first = figure_near(texts[0], own[0])
+    # The two sides are two figures: the second side does not take the first side's clause of the same passage
+    # (a difference of a figure with itself, "高0个百分点（72% − 72%）", answers nothing).
+    same_passage = first is not None and windows[0].hit == windows[1].hit
+    second = figure_near(texts[1], own[1], skip=first[2] if same_passage else "")
+    if first is None or second is None or first[1] != second[1]:
         return None
-    (a, unit), (b, _) = figures
+    (a, unit, _), (b, _, _) = first, second
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
     if _SUM.search(q.folded):
         value, op, word = a + b, "+", "合计"
