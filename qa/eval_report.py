@@ -57,6 +57,9 @@ def result_record(result: ItemResult) -> dict[str, Any]:
         "gold_answer": item.answer,
         "answer": answer.text,
         "refused": answer.refused,
+        "check": answer.check,
+        "refusal_reason": answer.refusal_reason,
+        "confidence": answer.confidence,
         "understood_as": answer.understood_as,
         "cited_chunk_ids": [c.chunk.id for c in answer.citations],
         "retrieved_chunk_ids": [h.chunk.id for h in answer.hits],
@@ -141,6 +144,9 @@ def _failure_section(result: ItemResult) -> list[str]:
     if answer.understood_as and answer.understood_as != item.question:
         lines.append(f"- Understood as: {_one_line(answer.understood_as)}")
     lines += [f"- Expected: {_one_line(expected)}", f"- Got: {_one_line(got)}"]
+    if answer.refused:
+        p = f", evidence model p {answer.confidence:.2f}" if answer.confidence is not None else ""
+        lines.append(f"- Refused by: `{answer.check or 'evidence'}` ({answer.refusal_reason}{p})")
     if item.evidence:
         lines.append("- Gold evidence: " + " / ".join(f"「{_one_line(e)}」" for e in item.evidence))
         where = f"rank {j.first_hit_rank}" if j.first_hit_rank else f"not among {len(answer.hits)} retrieved"

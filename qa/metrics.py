@@ -33,10 +33,15 @@ def _refusal(results: Sequence[ItemResult]) -> dict[str, float]:
     unanswerable = [r for r in results if not r.item.answerable]
     answerable = len(results) - len(unanswerable)
     right = sum(not r.item.answerable for r in refused)
+    by_check: dict[str, dict[str, int]] = {}
+    for r in refused:  # which check refused, counted apart for answerable (false) and unanswerable (right) ones
+        row = by_check.setdefault(r.answer.check or "evidence", {"answerable": 0, "unanswerable": 0})
+        row["answerable" if r.item.answerable else "unanswerable"] += 1
     return {
         "precision": _ratio(right, len(refused)),
         "recall": _ratio(right, len(unanswerable)),
         "false_refusal_rate": _ratio(len(refused) - right, answerable),
+        "by_check": dict(sorted(by_check.items())),
     }
 
 

@@ -32,9 +32,9 @@ PARKING = chunk("r#1.p2", "城市更新扎实推进，新增停车位 ３９５ 
 
 
 def answer(text: str = "", hits: tuple[Chunk, ...] = (), cited: tuple[Chunk, ...] = (), refused: bool = False,
-           timings: dict[str, float] | None = None) -> Answer:
+           timings: dict[str, float] | None = None, check: str = "") -> Answer:
     return Answer(
-        question="q", text=text, refused=refused, understood_as="q",
+        question="q", text=text, refused=refused, understood_as="q", check=check,
         hits=[Hit(c, score=1.0 / rank) for rank, c in enumerate(hits, start=1)],
         citations=[Citation(n, c, (0, len(c.text)), 1.0) for n, c in enumerate(cited, start=1)],
         timings_ms={"total": 10.0} if timings is None else timings,
@@ -246,19 +246,21 @@ def test_citation_precision_and_recall_average_over_answerable_items() -> None:
 
 def test_refusal_precision_recall_and_false_refusal_rate() -> None:
     results = [
-        result(item("d001", answerable=False), answer(refused=True)),
+        result(item("d001", answerable=False), answer(refused=True, check="period")),
         result(item("d002", answerable=False), answer("瞎编")),
         result(item("d003"), answer(refused=True)),
         result(item("d004"), answer("106个")),
         result(item("d005"), answer("106个")),
     ]
     refusal = compute_metrics(results)["refusal"]
-    assert refusal == {"precision": 0.5, "recall": 0.5, "false_refusal_rate": pytest.approx(1 / 3)}
+    assert refusal == {"precision": 0.5, "recall": 0.5, "false_refusal_rate": pytest.approx(1 / 3),
+                       "by_check": {"evidence": {"answerable": 1, "unanswerable": 0},
+                                    "period": {"answerable": 0, "unanswerable": 1}}}
 
 
 def test_refusal_ratios_with_nothing_to_count_are_zero() -> None:
     refusal = compute_metrics([result(item(), answer("106个"))])["refusal"]
-    assert refusal == {"precision": 0.0, "recall": 0.0, "false_refusal_rate": 0.0}
+    assert refusal == {"precision": 0.0, "recall": 0.0, "false_refusal_rate": 0.0, "by_check": {}}
 
 
 # ---------------------------------------------------------------- latency, per type, shape
