@@ -235,10 +235,10 @@ def main(argv: list[str] | None = None) -> None:
                                        allow_slow_build=False)
     except QAError as exc:  # SlowBuildError, no readable documents, …: one line, no traceback
         sys.exit(f"error: {exc}")
-    workers = Workers(CONCURRENCY, config.request_budget_s)
+    workers = Workers(CONCURRENCY, config.request_budget_s, QUEUE_MAX)
     demo = build_ui(app_assistant, debug=args.debug, workers=workers)
+    demo.max_threads = max(40, CONCURRENCY + 8)  # before queue(): the queue takes its thread count from it
     demo.queue(max_size=QUEUE_MAX, default_concurrency_limit=CONCURRENCY)
-    demo.max_threads = max(40, CONCURRENCY + 8)
     # The page and Gradio's API are mounted under one server beside the plain JSON route (qa/http_api.py).
     app = add_routes(FastAPI(docs_url=None, redoc_url=None, openapi_url=None), app_assistant, workers, auth)
     app = gr.mount_gradio_app(app, demo, path="/", server_name=args.host, server_port=args.port, footer_links=["api"],

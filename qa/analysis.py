@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
 from .periods import periods_in
-from .text import cn_to_arabic, search_form, to_simplified
+from .text import cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
@@ -77,7 +77,7 @@ class Analyzer:
 
     @staticmethod
     def fold(text: str) -> str:
-        return search_form(cn_to_arabic(text))
+        return fold(text)
 
     @property
     def passages(self) -> int:

@@ -110,8 +110,9 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
                                               "lacks": "type"}
     # Evidence that shares not one key word (or its synonym) with the question, in its clauses or headings,
     # answers some other question: whatever its similarity, an extract from it is not this answer.
+    unused = False
     if not problem and best.coverage == 0:
-        problem = "terms"
+        problem, unused = "terms", not analyzer.df(key_term(q))
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = fold(piece + " ".join(hit.chunk.section))
@@ -128,12 +129,18 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
         "dense_rank": math.log1p(hit.ranks.get("dense", 1)),
         "absent": absent,
         "lacks": problem,
+        "unused": unused,
         "margin": best.score - second,
         "char_coverage": char_coverage(q, folded, analyzer),
         # Nothing lacking, so a unit asked for was found with its figure in the window.
         "unit_found": float(q.unit is not None),
         "period_found": float(bool(q.periods) and hit.chunk.period in q.periods),
     }
+
+
+def key_term(q: QuestionAnalysis) -> str:
+    """What the question is about: its focus, else its weightiest key term ("" for none)."""
+    return q.focus or max(q.terms, key=q.terms.get, default="")
 
 
 def char_coverage(q: QuestionAnalysis, evidence: str, analyzer: Analyzer) -> float:
@@ -171,21 +178,24 @@ class EvidenceModel:
         # What is asked must be there, whatever the words shared: a figure (in the asked unit) for a how-much
         # question, a date for a when question, the period the question names.
         if x["lacks"]:
-            return Verdict(False, x["lacks"], lacking(x["lacks"], q), p)
+            return Verdict(False, x["lacks"], lacking(x["lacks"], q, x.get("unused", False)), p)
         # A bare keyword query ("充电桩") asks for whatever the report says about it: all its words there is enough.
         if p >= self.model["threshold"] or (q.keyword and x["coverage"] >= 1.0):
             return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)
 
 
-def lacking(problem: str, q: QuestionAnalysis) -> str:
-    """Why the evidence does not answer, for the person asking."""
+def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
+    """Why the evidence does not answer, for the person asking; `unused`: no document uses the question's
+    focus (or its weightiest term) at all, so the reason may say so of the whole report."""
     if problem == "unit":
         return f"报告中没有以“{q.unit}”为单位的相关数字"
     if problem == "period":
         named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
         return f"报告中没有{named}的相关情况"
     if problem == "terms":
-        key = q.focus or max(q.terms, key=q.terms.get, default="")
-        return f"报告中没有提到“{key}”" if key else "报告中没有足以回答这个问题的依据"
+        key = key_term(q)
+        if unused and key:
+            return f"报告中没有提到“{key}”"
+        return f"找到的段落里没有“{key}”等问题中的关键词" if key else "报告中没有足以回答这个问题的依据"
     return "报告中没有回答这个问题所需的数字或日期"

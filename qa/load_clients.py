@@ -51,7 +51,9 @@ class JsonAsker:
 
     def ask(self, question: str, top_k: int = 5, history: list[str] | None = None) -> dict[str, Any]:
         body = json.dumps({"question": question, "top_k": top_k, "history": history or []}, ensure_ascii=False)
-        for attempt in (1, 2):  # a kept-alive connection the server closed is opened again, once
+        # A kept-alive connection the server closed is opened again and the question sent once more (asking
+        # is read-only, so a repeat is harmless).
+        for attempt in (1, 2):
             try:
                 self._conn.request("POST", ASK_PATH, body.encode("utf-8"), self._headers)
                 response = self._conn.getresponse()
@@ -62,7 +64,10 @@ class JsonAsker:
                 self._conn = self._connect()
                 if attempt == 2:
                     raise
-        payload = json.loads(data.decode("utf-8"))
+        try:
+            payload = json.loads(data.decode("utf-8"))
+        except ValueError:
+            raise RuntimeError(f"HTTP {response.status}: {data[:200]!r}") from None
         if response.status != 200:
             raise RuntimeError(f"HTTP {response.status}: {payload.get('error', payload)}")
         return payload

@@ -16,6 +16,7 @@ from qa.ask_request import FIELDS
 from qa.embedders import get_embedder
 from qa.errors import OverBudgetError
 from qa.http_api import ASK_PATH, HEALTH_PATH, add_routes
+from qa import query_batcher
 from qa.query_batcher import QueryBatcher
 from qa.ui_asking import ask_json
 from qa.workers import Workers
@@ -74,15 +75,36 @@ def test_a_follow_up_uses_the_history(client):
     ({"question": "   "}, "问题是空的"),
     ({"question": "长" * 501}, "问题太长（501 字）"),
     ([GDP_Q], "请求必须是一个 JSON 对象"),
+    ({"question": GDP_Q, "reranker": "cross-encoder"}, "未知的重排序 'cross-encoder'"),  # no model configured
 ])
 def test_a_bad_field_is_a_400_that_says_what_to_change(client, body, message):
     response = client.post(ASK_PATH, json=body)
     assert response.status_code == 400 and message in response.json()["error"]
 
 
-def test_a_body_that_is_not_json_is_a_400_naming_the_fields(client):
-    response = client.post(ASK_PATH, content=b"question=GDP", headers={"content-type": "text/plain"})
+@pytest.mark.parametrize("body", [b"question=GDP", b"[" * 100_000 + b"]" * 100_000])  # not JSON; nested too deep
+def test_a_body_that_is_not_a_json_object_is_a_400_naming_the_fields(client, body):
+    response = client.post(ASK_PATH, content=body[:60_000], headers={"content-type": "application/json"})
     assert response.status_code == 400 and ", ".join(FIELDS) in response.json()["error"]
+
+
+@pytest.mark.parametrize("body", [b'{"question": "\\ud800"}', b'{"q\\ud800": 1}'])
+def test_a_lone_surrogate_is_a_400_not_a_crash(client, body):
+    response = client.post(ASK_PATH, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "UTF-8" in response.json()["error"]
+
+
+def test_a_bug_while_answering_is_a_json_500_without_the_traceback(assistant):
+    # A stand-in that fails inside `ask`: a bug cannot be provoked in the real assistant on purpose.
+    class Broken:
+        modes, config, index, chunks = assistant.modes, assistant.config, assistant.index, assistant.chunks
+
+        def ask(self, *args, **kwargs):
+            raise RuntimeError("secret internals")
+
+    response = _client(Broken()).post(ASK_PATH, json={"question": GDP_Q})
+    assert response.status_code == 500 and "服务器内部错误" in response.json()["error"]
+    assert "secret internals" not in response.text
 
 
 def test_a_body_over_the_limit_is_refused_whether_or_not_its_length_is_declared(client, assistant):
@@ -135,7 +157,6 @@ def test_a_request_still_waiting_when_its_budget_runs_out_never_starts():
         with pytest.raises(OverBudgetError):  # its client was told at 0.2 s; the work still finished
             busy.result(timeout=10)
     assert workers.run(lambda: "next") == "next"  # queued after the late one: that one has been passed over
-    workers.close()
     assert ran == ["slow"]
 
 
@@ -144,7 +165,19 @@ def test_workers_return_results_and_raise_the_callers_error():
     assert workers.run(lambda: 6 * 7) == 42
     with pytest.raises(ZeroDivisionError):
         workers.run(lambda: 1 / 0)
-    workers.close()
+
+
+def test_with_every_thread_busy_and_no_room_to_wait_a_request_is_refused_at_once():
+    workers = Workers(threads=1, budget_s=10, max_waiting=0)
+    running, release = threading.Event(), threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(workers.run, lambda: (running.set(), release.wait(10)))
+        assert running.wait(10)
+        with pytest.raises(OverBudgetError, match="等待回答的问题已满"):
+            workers.run(lambda: "never")
+        release.set()
+        busy.result(timeout=10)
+    assert workers.run(lambda: "room again") == "room again"
 
 
 # ---- the question batcher ------------------------------------------------------------------------------
@@ -154,26 +187,59 @@ def e5():
     return get_embedder("e5-small")
 
 
+class Counting:
+    """The real embedder, recording how many texts each model call got."""
+
+    def __init__(self, embedder, batch_invariant=True) -> None:
+        self.embedder, self.name, self.dim, self.batch_invariant = embedder, embedder.name, embedder.dim, batch_invariant
+        self.calls: list[int] = []
+
+    def embed_queries(self, texts):
+        self.calls.append(len(texts))
+        if "boom" in texts:
+            raise RuntimeError("model failed")
+        return self.embedder.embed_queries(texts)
+
+
+def _together(batcher, questions):
+    release = threading.Barrier(len(questions))
+
+    def one(q):
+        release.wait()  # all threads ask at once, so that batches form
+        return batcher.embed_queries([q])[0]
+
+    with ThreadPoolExecutor(len(questions)) as pool:
+        return np.stack(list(pool.map(one, questions)))
+
+
 def test_batched_question_vectors_are_bit_identical_to_single_ones(e5):
     questions = [GDP_Q, CHARGERS_Q, "什么是“三化改造”？", "今年新增城镇就业的目标是多少？"] * 4
     single = np.stack([e5.embed_queries([q])[0] for q in questions])
-    batcher = QueryBatcher(e5, max_batch=8)
-    with ThreadPoolExecutor(8) as pool:  # many threads at once, so that batches form
-        together = np.stack(list(pool.map(lambda q: batcher.embed_queries([q])[0], questions)))
-    assert np.array_equal(single, together)
+    counting = Counting(e5)
+    batcher = QueryBatcher(counting, max_batch=8)
+    assert np.array_equal(single, _together(batcher, questions))
+    assert max(counting.calls) > 1  # batches did form
     assert np.array_equal(batcher.embed_queries(questions[:3]), single[:3])
 
 
-def test_a_model_error_reaches_the_caller_and_the_batcher_goes_on(e5):
-    class Failing:
-        name, dim = "failing", e5.dim
+def test_an_embedder_that_does_not_declare_itself_batch_invariant_gets_one_question_per_call(e5):
+    counting = Counting(e5, batch_invariant=False)
+    _together(QueryBatcher(counting, max_batch=8), [GDP_Q, CHARGERS_Q] * 4)
+    assert set(counting.calls) == {1}
 
-        def embed_queries(self, texts):
-            if "boom" in texts:
-                raise RuntimeError("model failed")
-            return e5.embed_queries(texts)
 
-    batcher = QueryBatcher(Failing())
-    with pytest.raises(RuntimeError, match="model failed"):
-        batcher.embed_queries(["boom"])
+def test_a_failing_question_fails_alone_and_the_batcher_goes_on(e5):
+    batcher = QueryBatcher(Counting(e5))
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(batcher.embed_queries, [q]) for q in ("boom", GDP_Q, CHARGERS_Q, "boom")]
+    outcomes = [f.exception() is None for f in futures]
+    assert outcomes == [False, True, True, False]
     assert batcher.embed_queries([GDP_Q]).shape == (1, e5.dim)
+
+
+def test_the_batcher_answers_even_when_its_thread_limit_cannot_be_set(e5, monkeypatch):
+    def refuse(_threads):
+        raise OSError("no OpenMP here")
+
+    monkeypatch.setattr(query_batcher, "_limit_openmp", refuse)
+    assert QueryBatcher(e5).embed_queries([GDP_Q]).shape == (1, e5.dim)
