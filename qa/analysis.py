@@ -28,8 +28,10 @@ _COMPARE = re.compile(
 _SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 _UNIT = re.compile(r"(?:多少|几)[万亿]?(美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆)")
-# Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %.
-_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"))
+# Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %;
+# 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
+_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
+                 (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
@@ -51,6 +53,7 @@ class QuestionAnalysis:
     unit: str | None  # the unit a figure must carry ("公里" in 多少公里)
     periods: tuple[str, ...]
     unknown_places: tuple[str, ...]  # places named that no document mentions
+    wider_places: tuple[str, ...]  # units above the reports' own (洛阳 for 偃师区) named without any report's own place
     uncovered_year: str | None  # a year the documents do not report on
     keyword: bool  # a bare keyword query ("充电桩")
     parts: tuple["QuestionAnalysis", ...] = field(default=())  # sub-questions of a multi-part question
@@ -65,11 +68,14 @@ class Analyzer:
     """Everything about a question that needs the documents: term weights, known places and years."""
 
     def __init__(self, tokenizer: Tokenizer, passages: list[str], home_places: frozenset[str],
-                 report_year: int | None, absent_word_weight: float) -> None:
+                 report_year: int | None, absent_word_weight: float, own_places: frozenset[str] = frozenset()) -> None:
         self.tokenizer = tokenizer
-        # The places the documents are about ("偃师" in the Yanshi report): a question naming them asks
-        # nothing more specific, so they are not key terms.
+        # The places the documents are about ("偃师" in the Yanshi report, and the units above it that its
+        # header names, "洛阳"): a question naming them asks nothing more specific, so they are not key terms.
         self.home_places = home_places
+        # The reports' own places: a question that names a unit above them and none of these asks about
+        # that unit ("洛阳市2025年地区生产总值" is the city's figure, which a district's report does not give).
+        self.own_places = own_places
         self.report_year = report_year
         self.absent_word_weight = absent_word_weight
         self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
@@ -118,11 +124,14 @@ class Analyzer:
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         terms, nouns = self.terms_and_nouns(text)
+        named = self.tokenizer.places(text)
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
             focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
             unit=unit_name, periods=tuple(periods_in(text, year)),
-            unknown_places=tuple(p for p in self.tokenizer.places(text) if not self.df(p)),
+            unknown_places=tuple(p for p in named if not self.df(p)),
+            wider_places=() if any(p in folded for p in self.own_places)
+            else tuple(p for p in named if p in self.home_places - self.own_places),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None,

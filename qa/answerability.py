@@ -32,7 +32,7 @@ FEATURES = ("coverage", "focus", "focus_known", "semantic", "semantic_z", "absen
 @dataclass(frozen=True)
 class Verdict:
     answerable: bool
-    check: str = ""  # which check decided: "unknown_place", "uncovered_year", "no_terms", "no_passages", "evidence"
+    check: str = ""  # which check decided: "unknown_place", "wider_place", "uncovered_year", "no_terms", "evidence", …
     reason: str = ""  # for the person asking; empty when answerable
     probability: float | None = None  # the evidence model's, when it ran
 
@@ -44,6 +44,8 @@ def structural(q: QuestionAnalysis) -> Verdict:
     """Checks that need no evidence: the question names what no document is about."""
     if q.unknown_places:
         return Verdict(False, "unknown_place", f"报告没有提到“{q.unknown_places[0]}”")
+    if q.wider_places:
+        return Verdict(False, "wider_place", f"报告只讲本地的情况，没有“{q.wider_places[0]}”整体的数据")
     if q.uncovered_year:
         return Verdict(False, "uncovered_year", f"报告没有涉及{q.uncovered_year}年的情况")
     if not q.terms:

@@ -3,7 +3,7 @@ computed and shown, answers say which period they are about, refusals for what t
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
-from qa.fit import share_at_model
+from qa.fit import bayes_threshold, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
 from qa.types import AnswerPart
@@ -101,6 +101,24 @@ def test_a_wage_the_report_never_mentions_is_refused_by_name(assistant):
     # The best evidence shares no key word with the question: its figure answers some other question.
     answer = assistant.ask("2025年偃师职工平均工资是多少？")
     assert answer.refused and answer.check == "terms" and answer.refusal_reason == "报告中没有提到“工资”"
+
+
+def test_a_question_about_the_city_above_the_report_is_refused_by_name(assistant):
+    # The report is the district's (偃师区); 洛阳 is the city above it, named in its header.
+    answer = assistant.ask("洛阳市2025年地区生产总值增长多少？")
+    assert answer.refused and answer.check == "wider_place" and "“洛阳”" in answer.refusal_reason
+    assert "6.7%" in assistant.ask("洛阳市偃师区2025年地区生产总值增长多少？").text
+
+
+def test_asking_for_hundreds_of_millions_asks_for_that_magnitude(assistant):
+    assert assistant.analyzer.analyse("今年计划化解多少亿政府债务？").unit == "亿"
+    assert assistant.analyzer.analyse("总投资多少亿元？").unit == "元"
+
+
+def test_the_threshold_moves_the_even_odds_point_by_the_change_of_prior_odds():
+    assert bayes_threshold(0.5, 0.5) == 0.5
+    # fitted on rows 3/4 answerable, used where 9/10 are: refuse below odds 3 : 9, i.e. p < 0.25
+    assert bayes_threshold(0.75, 0.9) == pytest.approx(0.25, abs=1e-3)
 
 
 def test_the_model_is_weighted_for_the_questions_that_reach_it():
