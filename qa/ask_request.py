@@ -87,15 +87,19 @@ def answer_json(assistant: Any, request: Mapping[str, Any]) -> dict:
 
 
 def _encodable(value: Any) -> bool:
-    """Every string in a JSON value can be written as UTF-8 (JSON allows lone surrogates; nothing downstream does)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, list):
-        return all(_encodable(v) for v in value)
-    if isinstance(value, Mapping):
-        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    """Every string in a JSON value can be written as UTF-8 (JSON allows lone surrogates; nothing downstream
+    does). A loop, not recursion: a client may nest as deep as the JSON parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
     return True

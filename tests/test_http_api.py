@@ -94,6 +94,12 @@ def test_a_lone_surrogate_is_a_400_not_a_crash(client, body):
     assert response.status_code == 400 and "UTF-8" in response.json()["error"]
 
 
+def test_a_history_nested_as_deep_as_json_allows_is_a_400(client):
+    body = b'{"question": "q", "history": ' + b"[" * 900 + b"]" * 900 + b"}"
+    response = client.post(ASK_PATH, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "history 必须是之前问题的列表" in response.json()["error"]
+
+
 def test_a_bug_while_answering_is_a_json_500_without_the_traceback(assistant):
     # A stand-in that fails inside `ask`: a bug cannot be provoked in the real assistant on purpose.
     class Broken:
