@@ -85,7 +85,7 @@ def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], sco
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    piece = fold(hit.chunk.text[w.start : w.end])
+    piece = _folded(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))

@@ -39,8 +39,7 @@ def add_routes(app: FastAPI, assistant: Any, workers: Workers, auth: tuple[str, 
     @app.post(ASK_PATH, include_in_schema=False)
     async def ask(request: Request) -> JSONResponse:
         if not _authorised(request, auth):
-            return _error("需要登录：请用 HTTP Basic 认证提供用户名和密码", 401,
-                          {"WWW-Authenticate": 'Basic realm="qa"'})
+            return _login_required()
         try:
             body = await _read_body(request, max_bytes)
         except ValueError as exc:
@@ -60,7 +59,7 @@ def add_routes(app: FastAPI, assistant: Any, workers: Workers, auth: tuple[str, 
     @app.get(HEALTH_PATH, include_in_schema=False)
     async def health(request: Request) -> JSONResponse:
         if not _authorised(request, auth):
-            return _error("需要登录", 401, {"WWW-Authenticate": 'Basic realm="qa"'})
+            return _login_required()
         return JSONResponse({"status": "ok", "reports": list(documents_of(assistant)),
                              "chunks": len(assistant.chunks)})
 
@@ -95,6 +94,10 @@ def _authorised(request: Request, auth: tuple[str, str] | None) -> bool:
     ok_user = secrets.compare_digest(user.encode(), auth[0].encode())
     ok_password = secrets.compare_digest(password.encode(), auth[1].encode())
     return bool(sep) and ok_user and ok_password
+
+
+def _login_required() -> JSONResponse:
+    return _error("需要登录：请用 HTTP Basic 认证提供用户名和密码", 401, {"WWW-Authenticate": 'Basic realm="qa"'})
 
 
 def _error(message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from .http_api import ASK_PATH
 
 
@@ -103,13 +105,7 @@ def trickle(url: str, stop: threading.Event, gap_s: float = 0.2) -> int:
 
 def latency_summary(ms: Sequence[float]) -> dict[str, float]:
     """p50, p95 (linear interpolation) and max of latencies in milliseconds, rounded to 0.1 ms."""
-    s = sorted(ms)
-
-    def at(q: float) -> float:
-        if not s:
-            return 0.0
-        pos = (len(s) - 1) * q
-        lo, hi = int(pos), min(int(pos) + 1, len(s) - 1)
-        return s[lo] + (s[hi] - s[lo]) * (pos - lo)
-
-    return {"p50": round(at(0.5), 1), "p95": round(at(0.95), 1), "max": round(s[-1] if s else 0.0, 1)}
+    if not ms:
+        return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+    p50, p95 = np.percentile(ms, [50, 95])
+    return {"p50": round(float(p50), 1), "p95": round(float(p95), 1), "max": round(float(max(ms)), 1)}
