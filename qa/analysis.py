@@ -22,12 +22,13 @@ _LIST = re.compile(r"包括哪些|包括什么|有哪些|是哪些|哪几|都有
 _WHICH = re.compile(r"什么|哪|谁")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
+SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 _COMPARE = re.compile(
-    r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|之和|合计|加起来|一共|总共|两项共|超额|超出.{0,6}目标|比目标"
+    r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|超额|超出.{0,6}目标|比目标|" + SUM.pattern
 )
-_SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
-_UNIT = re.compile(r"(?:多少|几)[万亿]?(美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆)")
+MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆"
+_UNIT = re.compile(rf"(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %;
 # 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
@@ -197,8 +198,8 @@ class Analyzer:
         m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)", text)
         if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
             return m.group(1), m.group(2)
-        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:之和|合计|加起来|一共|总共|相差|差距|差了?多少)", text)
-        if m and _SUM.search(text) or (m and re.search(r"相差|差距|差了?多少", text)):
+        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:相差|差距|差了?多少|" + SUM.pattern + ")", text)
+        if m and SUM.search(text) or (m and re.search(r"相差|差距|差了?多少", text)):
             return m.group(1), m.group(2)
         return None
 

@@ -104,6 +104,10 @@ class Tokenizer:
             pos += len(word)
         return names
 
+    def alternatives(self, term: str) -> list[str]:
+        """The report words an everyday term stands for (GDP → 地区生产总值)."""
+        return [t for syn in self.synonyms if term in syn.phrase for t in syn.terms]
+
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""
         folded = search_form(cn_to_arabic(question))

@@ -32,6 +32,10 @@ class WindowWeights:
     retrieval_weight: float = 0.25  # the passage's retrieval score, scaled to the pool's best
     semantic_weight: float = 0.3  # the embedder's question–sentence similarity, centred on the pool
     length_penalty: float = 0.02  # per 40 characters: prefer the shortest window that answers
+    # A comparison side counts the other side's terms at this weight when its figure is sought: a side often
+    # names only what differs ("去年GDP实际增长和今年定的增长目标": the target is GDP's too). Set by reasoning,
+    # not fitted: below 1 so that a side's own words always outweigh the other's.
+    other_side_weight: float = 0.5
 
 
 @dataclass(frozen=True)

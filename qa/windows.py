@@ -75,7 +75,7 @@ class WindowScorer:
         if not terms or not hits:
             return []
         w = self.w
-        alternatives = {t: [s for syn in self.tokenizer.synonyms if t in syn.phrase for s in syn.terms] for t in terms}
+        alternatives = {t: self.tokenizer.alternatives(t) for t in terms}
         parts = {t: [p for p in self.tokenizer.parts(t) if p != t] if len(t) > 3 else [] for t in terms}
         total = sum(terms.values()) or 1.0
         top = max(h.score for h in hits) or 1.0

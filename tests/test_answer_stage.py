@@ -38,6 +38,28 @@ def test_the_two_sides_of_a_sum_are_two_figures_even_in_one_passage(assistant):
     assert answer.parts[0].derivation == "1322 + 69" and answer.text.startswith("合计1391")
 
 
+def test_two_figures_of_one_clause_are_told_apart_by_the_words_around_each(assistant):
+    answer = assistant.ask("2026年高标准农田和亚行贷款绿色农田加起来一共多少万亩？")
+    assert answer.text.startswith("合计4万亩（2万亩 + 2万亩）[1]")
+
+
+def test_a_question_about_rates_compares_percentages_not_amounts(assistant):
+    # The plan's passage gives both a rate (5.5%) and an amount (630亿元); 年均增速 asks for the rate.
+    answer = assistant.ask("十五五的GDP年均增速目标比十四五实际的年均增速高多少？")
+    assert answer.parts[0].derivation == "5.5% − 4.7%" and answer.text.startswith("高0.8个百分点")
+
+
+def test_a_side_that_names_only_what_differs_borrows_the_other_sides_subject(assistant):
+    # "今年定的增长目标" is GDP's target: 5.5%, not the 5% of investment in the same sentence.
+    answer = assistant.ask("去年GDP实际增长和今年定的增长目标差了多少个百分点？")
+    assert answer.parts[0].derivation == "6.7% − 5.5%"
+
+
+def test_figures_in_the_asked_unit_are_compared_in_it(assistant):
+    answer = assistant.ask("今年粮食产量目标比去年实际总产多多少亿斤？")
+    assert answer.text.startswith("多0.03亿斤（4.8亿斤 − 4.77亿斤）")
+
+
 def test_a_traditional_chinese_question_is_answered_like_its_simplified_twin(assistant):
     assert "106个" in assistant.ask("2025年偃師新增了多少個充電樁？").text
 

@@ -8,44 +8,79 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
-from ..analysis import FIGURE, Analyzer, QuestionAnalysis
+from ..analysis import FIGURE, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer
 
 # A figure and its unit; a number glued to Latin letters is part of a name (PM2.5), not a figure.
-_FIGURE = re.compile(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:美元|元|个|人|家|项|亩|吨|公里|平方米|套|辆|户|所|座|条|次|天|场|万人|万|亿)|倍)?")
-_SUM = re.compile(r"之和|合计|加起来|一共|总共|两项共")
+_FIGURE = re.compile(rf"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:个|{MEASURE_UNITS})|万|亿|倍)?")
+# Rate words ask for a percentage even when the question names no unit ("年均增速高多少").
+_RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|[^效]率")
 
 
 def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     """Each compared thing as a figure question of its own, in the question's periods."""
     if q.sides:
         sides = [analyzer.analyse(s, split=False) for s in q.sides]
-        # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing.
         known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
-        return [dataclasses.replace(s, terms=s.terms if own else other.terms, periods=s.periods or q.periods,
-                                    asks=s.asks | {FIGURE}, focus=s.focus if own else other.focus)
+        # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing.
+        return [dataclasses.replace(s, terms=s.terms if own else other.terms,
+                                    periods=s.periods or q.periods, asks=s.asks | {FIGURE},
+                                    focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, known, sides[::-1])]
     if len(set(q.periods)) >= 2:
         return [dataclasses.replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in dict.fromkeys(q.periods)]
     return []
 
 
-def figure_near(text: str, terms: dict[str, float], skip: str = "") -> tuple[Decimal, str, str] | None:
-    """The figure of the clause that holds most of the side's own terms (a window often states both
-    sides: "地区生产总值增长6.7%……规上工业增加值增长13.8%"), with its unit and the clause, in a folded
-    text; the clause `skip` (the other side's) is passed over."""
-    best: tuple[float, re.Match[str], str] | None = None
+def _with_context(own: dict[str, float], other: dict[str, float], weight: float) -> dict[str, float]:
+    """A side's own terms, plus the other side's at a lower weight (WindowWeights.other_side_weight)."""
+    return {**{t: v * weight for t, v in other.items()}, **own}
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: Decimal
+    unit: str
+    clause: str
+    start: int  # in the clause: tells two equal figures of one clause apart
+    weight: float  # the side's terms around it
+
+
+def figures(text: str, terms: dict[str, tuple[float, list[str]]]) -> list[Figure]:
+    """Every figure of a folded text with the weight of the side's terms around it: its clause, cut at the
+    neighbouring figures ("实施2万亩高标准农田和2万亩亚行贷款绿色农田项目": each 2万亩 has its own words).
+    `terms` maps each term to its weight and the report words that stand for it (GDP → 地区生产总值)."""
+    found = []
     for clause in re.finditer(r"[^，,；;。：:、]+", text):
-        if clause.group(0) == skip:
-            continue
-        weight = sum(v for t, v in terms.items() if t in clause.group(0))
-        m = next((m for m in _FIGURE.finditer(clause.group(0)) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)), None)
-        if m and (best is None or weight > best[0]):
-            best = (weight, m, clause.group(0))
-    return (Decimal(best[1].group(1)), best[1].group(2) or "", best[2]) if best else None
+        c = clause.group(0)
+        ms = [m for m in _FIGURE.finditer(c) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)]
+        for i, m in enumerate(ms):
+            context = c[ms[i - 1].end() if i else 0 : ms[i + 1].start() if i + 1 < len(ms) else len(c)]
+            weight = sum(v for t, (v, alts) in terms.items() if t in context or any(a in context for a in alts))
+            found.append(Figure(Decimal(m.group(1)), m.group(2) or "", c, m.start(), weight))
+    return found
+
+
+def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
+    """A figure in the unit the question asks for: 百分点 or a rate asks for percentages, 多少亿元 for 亿元."""
+    if _RATE.search(q.folded):
+        return unit in ("%", "个百分点")
+    return not q.unit or q.unit in unit
+
+
+def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tuple[float, list[str]]]],
+                same_passage: bool) -> tuple[Figure, Figure] | None:
+    """The two figures, one per side, that hold most of their sides' terms, in one unit the question
+    accepts; two sides are two figures (a figure minus itself, "72% − 72%", answers nothing)."""
+    ones, others = (figures(t, w) for t, w in zip(texts, terms))
+    pairs = [(a, b) for a in ones for b in others if a.unit == b.unit and _unit_fits(a.unit, q)
+             and not (same_passage and (a.clause, a.start) == (b.clause, b.start))]
+    # Ties go to the figures stated first, as a reader would take them.
+    return max(pairs, key=lambda p: p[0].weight + p[1].weight, default=None)
 
 
 def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list) -> Window | None:
@@ -63,22 +98,21 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     sides = _sides(q, analyzer)
     if len(sides) != 2:
         return None
-    windows = [_best_side(s, hits, scorer, sims) for s in sides]
-    if None in windows or windows[0] == windows[1] and not q.sides:
-        return None
     # Each side's own terms: what the two sides share ("增速") does not tell their figures apart.
     own = [{t: v for t, v in s.terms.items() if t not in o.terms} or s.terms for s, o in zip(sides, sides[::-1])]
-    texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
-    first = figure_near(texts[0], own[0])
-    # The two sides are two figures: the second side does not take the first side's clause of the same passage
-    # (a difference of a figure with itself, "高0个百分点（72% − 72%）", answers nothing).
-    same_passage = first is not None and windows[0].hit == windows[1].hit
-    second = figure_near(texts[1], own[1], skip=first[2] if same_passage else "")
-    if first is None or second is None or first[1] != second[1]:
+    terms = [_with_context(mine, theirs, scorer.w.other_side_weight) for mine, theirs in zip(own, own[::-1])]
+    windows = [_best_side(dataclasses.replace(s, terms={**t, **s.terms}), hits, scorer, sims)
+               for s, t in zip(sides, terms)]
+    if None in windows or windows[0] == windows[1] and not q.sides:
         return None
-    (a, unit, _), (b, _, _) = first, second
+    texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
+    weighed = [{t: (v, scorer.tokenizer.alternatives(t)) for t, v in side.items()} for side in terms]
+    pair = figure_pair(q, texts, weighed, same_passage=windows[0].hit == windows[1].hit)
+    if pair is None:
+        return None
+    a, b, unit = pair[0].value, pair[1].value, pair[0].unit
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
-    if _SUM.search(q.folded):
+    if SUM.search(q.folded):
         value, op, word = a + b, "+", "合计"
     else:
         value, op = a - b, "−"
