@@ -22,6 +22,7 @@ _LIST = re.compile(r"包括哪些|包括什么|有哪些|是哪些|哪几|都有
 _WHICH = re.compile(r"什么|哪|谁")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
+CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 _COMPARE = re.compile(
     r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|超额|超出.{0,6}目标|比目标|" + SUM.pattern
@@ -118,7 +119,10 @@ class Analyzer:
             asks.add(NAME)
         if _YESNO.search(text):
             asks.add(YESNO)
-        compare = _COMPARE.search(folded)
+        periods = tuple(periods_in(text, year))
+        # "从“十四五”末到“十五五”末，城镇化率要提高多少": a change between two named periods is computed from
+        # each period's figure (a change within one period, "2025年GDP增长多少", is a reported rate).
+        compare = _COMPARE.search(folded) or (len(set(periods)) >= 2 and CHANGE.search(folded))
         if compare:
             asks.add(COMPARISON)
         unit = _UNIT.search(folded)
@@ -129,7 +133,7 @@ class Analyzer:
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
             focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
-            unit=unit_name, periods=tuple(periods_in(text, year)),
+            unit=unit_name, periods=periods,
             unknown_places=tuple(p for p in named if not self.df(p)),
             wider_places=() if any(p in folded for p in self.own_places)
             else tuple(p for p in named if p in self.home_places - self.own_places),

@@ -33,6 +33,15 @@ def plan_of(year: int) -> str:
     return f"十{_CN[(year - 2021) // 5 + 4]}五"
 
 
+def last_year(label: str) -> int:
+    """The last year a period label covers: "2025" → 2025, "十四五" → 2025, "十五五" → 2030 (0 for none)."""
+    if label.isdigit():
+        return int(label)
+    if re.fullmatch(r"十[一二三四五六七八九]五", label):
+        return 2020 + 5 * (_CN.index(label[1]) - 3)
+    return 0
+
+
 def periods_in(text: str, year: int | None) -> list[str]:
     """Period labels named in a text, in order of appearance.
 

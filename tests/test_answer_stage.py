@@ -60,6 +60,16 @@ def test_figures_in_the_asked_unit_are_compared_in_it(assistant):
     assert answer.text.startswith("多0.03亿斤（4.8亿斤 − 4.77亿斤）")
 
 
+def test_a_change_between_two_named_periods_is_the_later_figure_minus_the_earlier(assistant):
+    answer = assistant.ask("常住人口城镇化率从“十四五”末到“十五五”末要提高多少？")
+    assert answer.text.startswith("提高3.4个百分点（71% − 67.6%）")
+
+
+def test_a_change_within_one_period_is_the_reported_rate_not_a_computation(assistant):
+    answer = assistant.ask("十四五期间GDP年均增长多少？")
+    assert answer.parts[0].derivation is None and "年均增长4.7%" in answer.text
+
+
 def test_a_traditional_chinese_question_is_answered_like_its_simplified_twin(assistant):
     assert "106个" in assistant.ask("2025年偃師新增了多少個充電樁？").text
 

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.periods import periods_in, report_year
+from qa.periods import last_year, periods_in, report_year
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -19,3 +19,7 @@ def test_question_time_words_resolve_against_the_report_year(question, expected)
 
 def test_report_year_comes_from_the_delivery_date(report_text):
     assert report_year(report_text) == 2026
+
+
+def test_a_period_label_ends_in_its_last_year():
+    assert [last_year(p) for p in ("2025", "十四五", "十五五", "其他")] == [2025, 2025, 2030, 0]

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..analysis import FIGURE, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
+from ..analysis import CHANGE, FIGURE, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
+from ..periods import last_year
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer
 
@@ -32,8 +33,16 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
                                     focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, known, sides[::-1])]
     if len(set(q.periods)) >= 2:
-        return [dataclasses.replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in dict.fromkeys(q.periods)]
+        periods = list(dict.fromkeys(q.periods))
+        if _is_change(q):  # from the earlier period to the later: later − earlier
+            periods.sort(key=last_year, reverse=True)
+        return [dataclasses.replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in periods]
     return []
+
+
+def _is_change(q: QuestionAnalysis) -> bool:
+    """"从“十四五”末到“十五五”末要提高多少": a change from one period to another, not "A比B高多少"."""
+    return not q.sides and bool(CHANGE.search(q.folded))
 
 
 def _with_context(own: dict[str, float], other: dict[str, float], weight: float) -> dict[str, float]:
@@ -116,7 +125,9 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         value, op, word = a + b, "+", "合计"
     else:
         value, op = a - b, "−"
-        word = ("高" if value >= 0 else "低") if unit in ("%", "个百分点") else ("多" if value >= 0 else "少")
+        rate = unit in ("%", "个百分点")
+        up, down = (("提高", "下降") if rate else ("增加", "减少")) if _is_change(q) else (("高", "低") if rate else ("多", "少"))
+        word = up if value >= 0 else down
     shown = "个百分点" if unit == "%" and op == "−" else unit
     result = abs(value).quantize(Decimal(1).scaleb(-places))
     text = f"{word}{result}{shown}（{a}{unit} {op} {b}{unit}）"
