@@ -18,7 +18,8 @@ FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "def
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子")
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|含义|是啥|啥意思|怎么理解")
-_LIST = re.compile(r"包括哪些|包括什么|有哪些|是哪些|哪几|都有啥|都有什么|有啥")
+# "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
+_LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
 _WHICH = re.compile(r"什么|哪|谁")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.

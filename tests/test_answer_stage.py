@@ -26,6 +26,16 @@ def test_a_glossary_definition_is_whole_and_without_its_list_number(assistant):
     assert answer.text == "三化改造。即智能化、绿色化、融合化改造[1]"
 
 
+def test_which_with_a_count_asks_for_the_whole_glossary_entry(assistant):
+    answer = assistant.ask("“两河三渠”中的“三渠”是哪三条？", style="clauses")
+    assert answer.text == "两河三渠。“两河”即伊河、洛河，“三渠”即中州渠、涝洼渠、沙沟河[1]"
+
+
+def test_a_list_opened_by_a_colon_is_given_to_its_full_stop(assistant):
+    answer = assistant.ask("偃师发展中还存在哪些问题和不足？")
+    assert "高质量发展的基础还不牢固；" in answer.text and answer.text.endswith("财政收支矛盾仍然十分突出[1]")
+
+
 def test_a_difference_is_computed_with_its_derivation(assistant):
     answer = assistant.ask("2025年规上工业增加值增速比地区生产总值增速高多少个百分点？")
     assert answer.text.startswith("高7.1个百分点（13.8% − 6.7%）[1]")

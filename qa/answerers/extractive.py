@@ -88,11 +88,16 @@ class ExtractiveAnswerer:
         """A definition gets the whole glossary entry (without its list number) or the whole "即……" sentence;
         a list question gets the whole enumeration it touches."""
         text = hits[w.hit].chunk.text
-        if q.asks_for(DEFINITION) and hits[w.hit].chunk.period == GLOSSARY:
+        explains = q.asks_for(DEFINITION) or q.asks_for(LIST)
+        if explains and hits[w.hit].chunk.period == GLOSSARY:
             start = _LIST_NUMBER.match(text)
             return Window(w.hit, start.end() if start else 0, len(text), w.score, w.coverage, w.semantic, True)
-        if q.asks_for(LIST) or q.asks_for(DEFINITION):
+        if explains:
             a, b = sentence_around(text, w.start, w.end)
+            # "还存在着一些问题和不足：A；B；C。": a colon opens a list that runs to the full stop.
+            colon = max(text.rfind("：", a, b), text.rfind(":", a, b))
+            if colon >= w.start:
+                b = sentence_around(text, colon, colon + 1, ends="。！？!?")[1]
             if _ENUMERATION.search(text[a:b]):
                 return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         return w
@@ -133,9 +138,8 @@ def _distinct_evidence(citations: list[Citation]) -> list[Citation]:
     return list(seen.values())
 
 
-def sentence_around(text: str, a: int, b: int) -> tuple[int, int]:
-    """The span widened to the whole sentence(s) it sits in."""
-    ends = "。！？!?；;"
+def sentence_around(text: str, a: int, b: int, ends: str = "。！？!?；;") -> tuple[int, int]:
+    """The span widened to the whole sentence(s) it sits in (a clause list's items end at ；)."""
     start = max((text.rfind(c, 0, a) for c in ends), default=-1) + 1
     stops = [i for i in (text.find(c, max(b - 1, a)) for c in ends) if i >= 0]
     return start, (min(stops) + 1 if stops else len(text))
