@@ -15,12 +15,14 @@ from .periods import periods_in
 from .text import cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
+PERSON = "person"
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子")
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|含义|是啥|啥意思|怎么理解")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
 _WHICH = re.compile(r"什么|哪|谁")
+_WHO = re.compile(r"谁|哪位|什么人")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
@@ -29,8 +31,9 @@ _COMPARE = re.compile(
     r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|超额|超出.{0,6}目标|比目标|" + SUM.pattern
 )
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
-MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆"
-_UNIT = re.compile(rf"(?:多少|几)[万亿]?({MEASURE_UNITS})")
+MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名"
+# "第几名" asks a rank, not a count of people.
+_UNIT = re.compile(rf"(?<!第)(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %;
 # 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
@@ -118,6 +121,8 @@ class Analyzer:
             asks.add(LIST)
         if _WHICH.search(text):
             asks.add(NAME)
+        if _WHO.search(text):
+            asks.add(PERSON)
         if _YESNO.search(text):
             asks.add(YESNO)
         periods = tuple(periods_in(text, year))

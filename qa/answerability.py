@@ -9,12 +9,13 @@ similarity, whether the asked type (a figure, a unit, a date) is there.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .analysis import DATE, FIGURE, Analyzer, QuestionAnalysis
+from .analysis import DATE, FIGURE, PERSON, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -84,9 +85,23 @@ def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], sco
     return (ordered[0] if ordered else None), problem
 
 
+# A person named with a title ("刘国中副总理", "习近平总书记"); a title after an organ ("区委书记") names nobody.
+_TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![委局府院会部厅办司处])副?" + _TITLE)
+
+
+def _person_named(q: QuestionAnalysis, piece: str) -> bool:
+    """The evidence names a person, with the title the question asks about if it names one ("区委书记是谁"
+    is not answered by 习近平总书记)."""
+    asked = {m.group(1) for m in re.finditer(_TITLE, q.folded)}
+    return any(not asked or m.group(1) in asked for m in _PERSON.finditer(piece))
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = _folded(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
+        return False
+    if q.asks_for(PERSON) and not _person_named(q, piece):
         return False
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
@@ -200,4 +215,6 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         if unused and key:
             return f"报告中没有提到“{key}”"
         return f"找到的段落里没有“{key}”等问题中的关键词" if key else "报告中没有足以回答这个问题的依据"
+    if q.asks_for(PERSON):
+        return "报告中没有提到具体是谁"
     return "报告中没有回答这个问题所需的数字或日期"

@@ -55,6 +55,7 @@ def _heading(section: tuple[str, ...]) -> str:
 
 # Measure words that count the same things: a question's 多少家 is answered by the report's 6210户.
 _SAME_UNIT = {"家": ("家", "户", "个"), "户": ("户", "家"), "人": ("人", "名", "人次"), "所": ("所", "座", "个"),
+              "名": ("名", "人", "位"), "件": ("件", "项"), "棵": ("棵", "株"), "株": ("株", "棵"),
               "座": ("座", "所", "个"), "天": ("天", "日")}
 
 

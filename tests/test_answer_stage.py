@@ -45,7 +45,7 @@ def test_a_difference_is_computed_with_its_derivation(assistant):
 def test_the_two_sides_of_a_sum_are_two_figures_even_in_one_passage(assistant):
     # Both kinds of relics are counted in one clause list; the second side must not reuse the first's clause.
     answer = assistant.ask("十四五期间得到保护的重点文物和普通文物一共多少处？")
-    assert answer.parts[0].derivation == "1322 + 69" and answer.text.startswith("合计1391")
+    assert answer.parts[0].derivation == "1322处 + 69处" and answer.text.startswith("合计1391处")
 
 
 def test_two_figures_of_one_clause_are_told_apart_by_the_words_around_each(assistant):
@@ -150,6 +150,30 @@ def test_a_question_about_the_city_above_the_report_is_refused_by_name(assistant
     answer = assistant.ask("洛阳市2025年地区生产总值增长多少？")
     assert answer.refused and answer.check == "wider_place" and "“洛阳”" in answer.refusal_reason
     assert "6.7%" in assistant.ask("洛阳市偃师区2025年地区生产总值增长多少？").text
+
+
+def test_a_count_in_a_measure_word_the_report_never_uses_is_refused_saying_so(assistant):
+    answer = assistant.ask("新区医院一共有多少张病床？")
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“张”为单位的相关数字"
+
+
+def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
+    assert "民生实事20项" in assistant.ask("去年给老百姓办了几件实事？").text
+
+
+def test_a_rank_is_not_a_count_of_people(assistant):
+    assert assistant.analyzer.analyse("在全省戏超联赛拿了第几名？").unit is None
+    assert assistant.analyzer.analyse("新增了多少名高技能人才？").unit == "名"
+
+
+def test_who_is_answered_only_by_a_person_named_in_the_report(assistant):
+    assert "刘国中副总理" in assistant.ask("2025年4月哪位国家领导人到偃师调研夏粮生产？").text
+
+
+def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant):
+    # The report names 习近平总书记, but nobody as the district's 区委书记.
+    answer = assistant.ask("偃师区委书记是谁？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有提到具体是谁"
 
 
 def test_asking_for_hundreds_of_millions_asks_for_that_magnitude(assistant):
