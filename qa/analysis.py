@@ -17,7 +17,11 @@ from .text import cn_to_arabic, fold, search_form, to_simplified
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 PERSON = "person"
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
-_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子")
+_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子|哪几天")
+# How precise a date is asked for: a day ("哪天", "几月几号"), a month ("几月", "哪个月"), a year ("哪一年").
+DAY, MONTH, YEAR = "day", "month", "year"
+_DATE_PRECISION = ((DAY, re.compile(r"哪天|哪一天|哪几天|几号|几日|什么日子")), (MONTH, re.compile(r"几月|哪个月|哪月")),
+                   (YEAR, re.compile(r"哪一年|哪年|哪个年份")))
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|含义|是啥|啥意思|怎么理解")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
@@ -115,6 +119,7 @@ class Analyzer:
             asks.add(FIGURE)
         if _WHEN.search(text):
             asks.add(DATE)
+            asks.update(next(([kind] for kind, pattern in _DATE_PRECISION if pattern.search(text)), []))
         if _DEFINE.search(text):
             asks.add(DEFINITION)
         if _LIST.search(text):

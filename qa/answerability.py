@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import DATE, FIGURE, PERSON, Analyzer, QuestionAnalysis
+from .analysis import DATE, DAY, FIGURE, MONTH, PERSON, YEAR, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -97,12 +97,22 @@ def _person_named(q: QuestionAnalysis, piece: str) -> bool:
     return any(not asked or m.group(1) in asked for m in _PERSON.finditer(piece))
 
 
+_DAY = re.compile(r"\d+月\d+[日号]|\d+[日号]")
+_YEAR = re.compile(r"(?:19|20)\d\d年")
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = _folded(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
         return False
+    if q.asks_for(DAY):
+        return bool(_DAY.search(piece))
+    if q.asks_for(MONTH):
+        return bool(TIME_WORDS.search(piece))
+    if q.asks_for(YEAR):  # a plan section's year is when work is planned, not when it happened
+        return bool(_YEAR.search(piece))
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
 
@@ -217,4 +227,7 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"找到的段落里没有“{key}”等问题中的关键词" if key else "报告中没有足以回答这个问题的依据"
     if q.asks_for(PERSON):
         return "报告中没有提到具体是谁"
+    precision = next((word for kind, word in ((DAY, "日期"), (MONTH, "月份"), (YEAR, "年份")) if q.asks_for(kind)), None)
+    if precision:
+        return f"报告中没有给出具体{precision}"
     return "报告中没有回答这个问题所需的数字或日期"

@@ -176,6 +176,16 @@ def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assist
     assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有提到具体是谁"
 
 
+def test_asking_which_day_needs_a_day_not_only_a_year(assistant):
+    # The report says the expressway opened in 2025, not on which day.
+    answer = assistant.ask("沁伊高速是哪天正式通车的？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出具体日期"
+
+
+def test_asking_which_month_is_answered_by_a_month(assistant):
+    assert "12月底前" in assistant.ask("郑洛高速偃师段几月份能通车？").text
+
+
 def test_asking_for_hundreds_of_millions_asks_for_that_magnitude(assistant):
     assert assistant.analyzer.analyse("今年计划化解多少亿政府债务？").unit == "亿"
     assert assistant.analyzer.analyse("总投资多少亿元？").unit == "元"
