@@ -32,7 +32,8 @@ _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会
 CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 _COMPARE = re.compile(
-    r"比.{1,30}?(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?多少|超额|超出.{0,6}目标|比目标|" + SUM.pattern
+    r"比.{1,30}?(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?(?:多少|几)|超额|超出.{0,6}目标|比目标|"
+    + SUM.pattern
 )
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名"
@@ -210,11 +211,11 @@ class Analyzer:
     def _sides(text: str) -> tuple[str, str] | None:
         """The two things compared: "A比B高多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
         across periods, e.g. a target against its result)."""
-        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢)[^，。？?]{0,3}?(?:多少|几)", text)
+        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)", text)
         if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
             return m.group(1), m.group(2)
-        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:相差|差距|差了?多少|" + SUM.pattern + ")", text)
-        if m and SUM.search(text) or (m and re.search(r"相差|差距|差了?多少", text)):
+        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:相差|差距|差了?(?:多少|几)|" + SUM.pattern + ")", text)
+        if m and SUM.search(text) or (m and re.search(r"相差|差距|差了?(?:多少|几)", text)):
             return m.group(1), m.group(2)
         return None
 

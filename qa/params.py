@@ -36,6 +36,10 @@ class WindowWeights:
     # names only what differs ("去年GDP实际增长和今年定的增长目标": the target is GDP's too). Set by reasoning,
     # not fitted: below 1 so that a side's own words always outweigh the other's.
     other_side_weight: float = 0.5
+    # Windows tried per comparison side, best first, until two state figures that can be compared (a side's best
+    # window may state only a figure of another unit or kind); few, since a lower window's figure is more often
+    # another thing's. Set by reasoning, not fitted.
+    side_windows: int = 3
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,24 @@ def test_figures_in_the_asked_unit_are_compared_in_it(assistant):
     assert answer.text.startswith("多0.03亿斤（4.8亿斤 − 4.77亿斤）")
 
 
+def test_bigger_by_how_much_and_differ_by_how_many_points_are_computed(assistant):
+    assert assistant.ask("去年PM2.5的降幅比PM10的降幅大多少？").parts[0].derivation == "18.6% − 11.5%"
+    assert assistant.ask("一般公共预算收入去年的增幅和今年的预期目标差几个百分点？").parts[0].derivation == "3.5% − 3%"
+
+
+def test_a_growth_is_compared_with_a_growth_not_with_a_share(assistant):
+    # The 2026 passage that names 规上工业增加值 literally gives its share of high-tech output (65%); the
+    # target growth (7%) is in another passage, which the comparison reaches past the first.
+    answer = assistant.ask("规上工业增加值，去年的增速比今年的目标高几个百分点？")
+    assert answer.parts[0].derivation == "13.8% − 7%"
+
+
+def test_a_side_with_no_figure_of_its_own_is_not_computed_from_some_other_figure(assistant):
+    # The report gives no Luoyang figure, only the difference itself, which is what the answer quotes.
+    answer = assistant.ask("去年偃师的经济增速比洛阳全市平均快了多少？")
+    assert all(p.derivation is None for p in answer.parts) and "全市1.7、1.1、0.7个百分点" in answer.text
+
+
 def test_a_change_between_two_named_periods_is_the_later_figure_minus_the_earlier(assistant):
     answer = assistant.ask("常住人口城镇化率从“十四五”末到“十五五”末要提高多少？")
     assert answer.text.startswith("提高3.4个百分点（71% − 67.6%）")

@@ -7,12 +7,14 @@ percentages is in 个百分点); otherwise no figure is computed and the answer 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..analysis import CHANGE, FIGURE, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
 from ..periods import last_year
+from ..text import fold
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer
 
@@ -20,6 +22,14 @@ from ..windows import Window, WindowScorer
 _FIGURE = re.compile(rf"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:个|{MEASURE_UNITS})|万|亿|倍)?")
 # Rate words ask for a percentage even when the question names no unit ("年均增速高多少").
 _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|[^效]率")
+# What a figure measures, read from the words before it ("增长13.8%" a growth, "占…比重达72%" a share), and
+# what a side asks for, read from its nouns only: in "比重要提高多少" the verb compares, the noun is a share.
+_FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
+_ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
+
+
+def kinds(text: str, patterns: dict[str, re.Pattern[str]] = _FIGURE_KINDS) -> frozenset[str]:
+    return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
 
 
 def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
@@ -57,20 +67,32 @@ class Figure:
     clause: str
     start: int  # in the clause: tells two equal figures of one clause apart
     weight: float  # the side's terms around it
+    kinds: frozenset[str]  # what it measures, from the words before it
+
+    def measures(self, wanted: frozenset[str]) -> bool:
+        """Not a figure of another kind than the side asks for (either may be unknown)."""
+        return not (self.kinds and wanted) or bool(self.kinds & wanted)
 
 
 def figures(text: str, terms: dict[str, tuple[float, list[str]]]) -> list[Figure]:
     """Every figure of a folded text with the weight of the side's terms around it: its clause, cut at the
-    neighbouring figures ("实施2万亩高标准农田和2万亩亚行贷款绿色农田项目": each 2万亩 has its own words).
-    `terms` maps each term to its weight and the report words that stand for it (GDP → 地区生产总值)."""
+    neighbouring figures ("实施2万亩高标准农田和2万亩亚行贷款绿色农田项目": each 2万亩 has its own words); a
+    figure with none of them takes the words before it in its sentence part ("地区生产总值突破480亿元、年均增长4.7%":
+    4.7% is GDP's too). `terms` maps each term to its weight and the report words that stand for it."""
+    def weight(context: str) -> float:
+        return sum(v for t, (v, alts) in terms.items() if t in context or any(a in context for a in alts))
+
     found = []
-    for clause in re.finditer(r"[^，,；;。：:、]+", text):
-        c = clause.group(0)
-        ms = [m for m in _FIGURE.finditer(c) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)]
-        for i, m in enumerate(ms):
-            context = c[ms[i - 1].end() if i else 0 : ms[i + 1].start() if i + 1 < len(ms) else len(c)]
-            weight = sum(v for t, (v, alts) in terms.items() if t in context or any(a in context for a in alts))
-            found.append(Figure(Decimal(m.group(1)), m.group(2) or "", c, m.start(), weight))
+    for part in re.finditer(r"[^，,；;。：:]+", text):
+        for clause in re.finditer(r"[^、]+", part.group(0)):
+            c = clause.group(0)
+            ms = [m for m in _FIGURE.finditer(c) if not re.fullmatch(r"(?:19|20)\d\d", m.group(1)) or m.group(2)]
+            for i, m in enumerate(ms):
+                before = ms[i - 1].end() if i else 0
+                own = weight(c[before : ms[i + 1].start() if i + 1 < len(ms) else len(c)])
+                lead = part.group(0)[: clause.start() + m.start()]
+                found.append(Figure(Decimal(m.group(1)), m.group(2) or "", c, m.start(), own or weight(lead),
+                                    kinds(c[before : m.start()])))
     return found
 
 
@@ -82,23 +104,26 @@ def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
 
 
 def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tuple[float, list[str]]]],
-                same_passage: bool) -> tuple[Figure, Figure] | None:
-    """The two figures, one per side, that hold most of their sides' terms, in one unit the question
-    accepts; two sides are two figures (a figure minus itself, "72% − 72%", answers nothing)."""
-    ones, others = (figures(t, w) for t, w in zip(texts, terms))
+                wanted: list[frozenset[str]], same_passage: bool) -> tuple[Figure, Figure] | None:
+    """The two figures, one per side, that hold most of their sides' terms (some at least), of the kind each side asks for,
+    in one unit the question accepts; two sides are two figures (a figure minus itself, "72% − 72%",
+    answers nothing)."""
+    # A figure none of whose side's words are around it is some other thing's ("全国平均" has no figure here).
+    ones, others = ([f for f in figures(t, w) if f.measures(k) and f.weight > 0] for t, w, k in zip(texts, terms, wanted))
     pairs = [(a, b) for a in ones for b in others if a.unit == b.unit and _unit_fits(a.unit, q)
              and not (same_passage and (a.clause, a.start) == (b.clause, b.start))]
     # Ties go to the figures stated first, as a reader would take them.
     return max(pairs, key=lambda p: p[0].weight + p[1].weight, default=None)
 
 
-def _best_side(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list) -> Window | None:
-    """The side's best window that states a figure in the side's period (the question already passed the
-    answerability checks; units must still agree before anything is computed)."""
+def _side_windows(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list,
+                  wanted: frozenset[str]) -> list[Window]:
+    """The side's best windows that state a figure of the asked kind in the side's period, best first (the
+    question already passed the answerability checks; units must still agree before anything is computed)."""
     windows = [w for w in scorer.windows(side, hits, sims) if w.coverage > 0
                and (not side.periods or hits[w.hit].chunk.period in side.periods)
-               and re.search(r"\d", hits[w.hit].chunk.text[w.start : w.end])]
-    return max(windows, key=lambda w: w.score, default=None)
+               and any(f.measures(wanted) for f in figures(fold(hits[w.hit].chunk.text[w.start : w.end]), {}))]
+    return sorted(windows, key=lambda w: -w.score)[: scorer.w.side_windows]
 
 
 def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, analyzer: Analyzer,
@@ -110,14 +135,21 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     # Each side's own terms: what the two sides share ("增速") does not tell their figures apart.
     own = [{t: v for t, v in s.terms.items() if t not in o.terms} or s.terms for s, o in zip(sides, sides[::-1])]
     terms = [_with_context(mine, theirs, scorer.w.other_side_weight) for mine, theirs in zip(own, own[::-1])]
-    windows = [_best_side(dataclasses.replace(s, terms={**t, **s.terms}), hits, scorer, sims)
-               for s, t in zip(sides, terms)]
-    if None in windows or windows[0] == windows[1] and not q.sides:
-        return None
-    texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
+    # A side that names no kind ("今年的目标") asks for the question's ("增速比今年的目标高几个百分点").
+    wanted = [kinds(s.text, _ASKED_KINDS) or kinds(q.text, _ASKED_KINDS) for s in sides]
+    candidates = [_side_windows(dataclasses.replace(s, terms={**t, **s.terms}), hits, scorer, sims, k)
+                  for s, t, k in zip(sides, terms, wanted)]
     weighed = [{t: (v, scorer.tokenizer.alternatives(t)) for t, v in side.items()} for side in terms]
-    pair = figure_pair(q, texts, weighed, same_passage=windows[0].hit == windows[1].hit)
-    if pair is None:
+    # The best two windows, one per side, whose figures can be compared (the best window of a side may state
+    # only a figure of another unit or kind: "比重达72%，较“十三五”末提高25.3个百分点").
+    for windows in sorted(itertools.product(*candidates), key=lambda ws: -(ws[0].score + ws[1].score)):
+        if windows[0] == windows[1] and not q.sides:
+            continue
+        texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
+        pair = figure_pair(q, texts, weighed, wanted, same_passage=windows[0].hit == windows[1].hit)
+        if pair:
+            break
+    else:
         return None
     a, b, unit = pair[0].value, pair[1].value, pair[0].unit
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
