@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
-from .periods import periods_in
+from .periods import last_year, periods_in
 from .text import cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
@@ -30,6 +30,8 @@ _WHO = re.compile(r"谁|哪位|什么人")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
+# "到“十五五”末还要提高多少": the gap from where things stand now to a target of a later period.
+GAP = re.compile(r"还(?:要|需要?|得|差|有)再?(?:提高|增加|增长|减少|下降|降低|上升)?(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 _COMPARE = re.compile(
     r"比.{1,30}?(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?(?:多少|几)|超额|超出.{0,6}目标|比目标|"
@@ -134,7 +136,8 @@ class Analyzer:
         periods = tuple(periods_in(text, year))
         # "从“十四五”末到“十五五”末，城镇化率要提高多少": a change between two named periods is computed from
         # each period's figure (a change within one period, "2025年GDP增长多少", is a reported rate).
-        compare = _COMPARE.search(folded) or (len(set(periods)) >= 2 and CHANGE.search(folded))
+        compare = (_COMPARE.search(folded) or (len(set(periods)) >= 2 and CHANGE.search(folded))
+                   or (self.is_gap(folded, periods, year)))
         if compare:
             asks.add(COMPARISON)
         unit = _UNIT.search(folded)
@@ -153,6 +156,11 @@ class Analyzer:
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None,
         )
+
+    @staticmethod
+    def is_gap(folded: str, periods: tuple[str, ...], year: int | None) -> bool:
+        """Asks how far a later period's target is from now: every period it names is after the report's."""
+        return bool(GAP.search(folded) and periods and year and all(last_year(p) >= year for p in periods))
 
     def key_terms(self, question: str) -> dict[str, float]:
         """Content words weighted by idf; a word the documents never use is backed off to its parts."""

@@ -93,6 +93,11 @@ def test_a_change_between_two_named_periods_is_the_later_figure_minus_the_earlie
     assert answer.text.startswith("提高3.4个百分点（71% − 67.6%）")
 
 
+def test_how_far_a_target_still_is_counts_from_the_period_the_report_reviews(assistant):
+    answer = assistant.ask("按“十五五”规划，常住人口城镇化率到2030年还要再提高多少？")
+    assert answer.text.startswith("提高3.4个百分点（71% − 67.6%）")
+
+
 def test_a_change_within_one_period_is_the_reported_rate_not_a_computation(assistant):
     answer = assistant.ask("十四五期间GDP年均增长多少？")
     assert answer.parts[0].derivation is None and "年均增长4.7%" in answer.text

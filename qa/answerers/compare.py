@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..analysis import CHANGE, FIGURE, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
-from ..periods import last_year
+from ..analysis import CHANGE, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
+from ..periods import last_year, plan_of
 from ..text import fold
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer
@@ -42,6 +42,11 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
                                     periods=s.periods or q.periods, asks=s.asks | {FIGURE},
                                     focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, known, sides[::-1])]
+    year = analyzer.report_year
+    if year and analyzer.is_gap(q.folded, q.periods, year):
+        # The target's periods against where things stand: the year and the plan the report reviews.
+        now = (str(year - 1), plan_of(year - 1))
+        return [dataclasses.replace(q, periods=periods, asks=q.asks | {FIGURE}) for periods in (q.periods, now)]
     if len(set(q.periods)) >= 2:
         periods = list(dict.fromkeys(q.periods))
         if _is_change(q):  # from the earlier period to the later: later − earlier
@@ -51,8 +56,9 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
 
 
 def _is_change(q: QuestionAnalysis) -> bool:
-    """"从“十四五”末到“十五五”末要提高多少": a change from one period to another, not "A比B高多少"."""
-    return not q.sides and bool(CHANGE.search(q.folded))
+    """"从“十四五”末到“十五五”末要提高多少", "到2030年还要提高多少": a change from one period to another, not
+    "A比B高多少"."""
+    return not q.sides and bool(CHANGE.search(q.folded) or GAP.search(q.folded))
 
 
 def _with_context(own: dict[str, float], other: dict[str, float], weight: float) -> dict[str, float]:
