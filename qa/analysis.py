@@ -28,11 +28,12 @@ _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]
 _WHICH = re.compile(r"什么|哪|谁")
 _WHO = re.compile(r"谁|哪位|什么人")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
-# A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
+# A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
 CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
 # "到“十五五”末还要提高多少": the gap from where things stand now to a target of a later period.
 GAP = re.compile(r"还(?:要|需要?|得|差|有)再?(?:提高|增加|增长|减少|下降|降低|上升)?(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
+# A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 _COMPARE = re.compile(
     r"比.{1,30}?(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?(?:多少|几)|超额|超出.{0,6}目标|比目标|"
     + SUM.pattern
@@ -137,7 +138,7 @@ class Analyzer:
         # "从“十四五”末到“十五五”末，城镇化率要提高多少": a change between two named periods is computed from
         # each period's figure (a change within one period, "2025年GDP增长多少", is a reported rate).
         compare = (_COMPARE.search(folded) or (len(set(periods)) >= 2 and CHANGE.search(folded))
-                   or (self.is_gap(folded, periods, year)))
+                   or self.is_gap(folded, periods, year))
         if compare:
             asks.add(COMPARISON)
         unit = _UNIT.search(folded)

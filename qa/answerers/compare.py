@@ -1,8 +1,10 @@
 """Computed comparisons: a difference or sum of two cited figures, with the derivation shown.
 
 "2025年规上工业增加值增速比地区生产总值增速高多少个百分点？" → 高7.1个百分点（13.8% − 6.7%）[1].
-Each side is found as its own question; the figures must carry the same unit (a difference of two
-percentages is in 个百分点); otherwise no figure is computed and the answer states both facts.
+Each side is found as its own question (two things, or one thing in two periods); its figure is chosen by
+the words around it, of the kind it asks for (a growth, not a share), and the two figures must carry the same
+unit (a difference of two percentages is in 个百分点). When no two of the sides' best windows give such a
+pair, nothing is computed and the answer states the facts.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "sh
 
 
 def kinds(text: str, patterns: dict[str, re.Pattern[str]] = _FIGURE_KINDS) -> frozenset[str]:
+    """Which kinds of measure ("growth", "share") the text names."""
     return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
 
 
@@ -111,9 +114,9 @@ def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
 
 def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tuple[float, list[str]]]],
                 wanted: list[frozenset[str]], same_passage: bool) -> tuple[Figure, Figure] | None:
-    """The two figures, one per side, that hold most of their sides' terms (some at least), of the kind each side asks for,
-    in one unit the question accepts; two sides are two figures (a figure minus itself, "72% − 72%",
-    answers nothing)."""
+    """The two figures, one per side, that hold most of their sides' terms (some at least), of the kind each
+    side asks for, in one unit the question accepts; two sides are two figures (a figure minus itself,
+    "72% − 72%", answers nothing)."""
     # A figure none of whose side's words are around it is some other thing's ("全国平均" has no figure here).
     ones, others = ([f for f in figures(t, w) if f.measures(k) and f.weight > 0] for t, w, k in zip(texts, terms, wanted))
     pairs = [(a, b) for a in ones for b in others if a.unit == b.unit and _unit_fits(a.unit, q)
