@@ -33,10 +33,12 @@ CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大
 # "到“十五五”末还要提高多少": the gap from where things stand now to a target of a later period.
 GAP = re.compile(r"还(?:要|需要?|得|差|有)再?(?:提高|增加|增长|减少|下降|降低|上升)?(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
+# "十四五累计接待的游客，除去2025年的，其余年份多少": a total less one part of it.
+EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 _COMPARE = re.compile(
     r"比.{1,30}?(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?(?:多少|几)|超额|超出.{0,6}目标|比目标|"
-    + SUM.pattern
+    + SUM.pattern + "|" + EXCEPT.pattern
 )
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名"

@@ -98,6 +98,11 @@ def test_how_far_a_target_still_is_counts_from_the_period_the_report_reviews(ass
     assert answer.text.startswith("提高3.4个百分点（71% − 67.6%）")
 
 
+def test_a_total_less_one_part_of_it_is_computed(assistant):
+    answer = assistant.ask("十四五期间巩固脱贫成果同乡村振兴衔接的项目，扣掉2025年实施的，其余几年一共实施了多少个？")
+    assert answer.text.startswith("其余223个（302个 − 79个）")
+
+
 def test_a_change_within_one_period_is_the_reported_rate_not_a_computation(assistant):
     answer = assistant.ask("十四五期间GDP年均增长多少？")
     assert answer.parts[0].derivation is None and "年均增长4.7%" in answer.text

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..analysis import CHANGE, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
+from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
 from ..periods import last_year, plan_of
 from ..text import fold
 from ..types import AnswerPart, Hit
@@ -162,7 +162,9 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         return None
     a, b, unit = pair[0].value, pair[1].value, pair[0].unit
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
-    if SUM.search(q.folded):
+    if EXCEPT.search(q.folded):  # a total less one part of it, the total named first
+        value, op, word = a - b, "−", "其余"
+    elif SUM.search(q.folded):
         value, op, word = a + b, "+", "合计"
     else:
         value, op = a - b, "−"
