@@ -26,24 +26,27 @@ _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是�
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
 _WHICH = re.compile(r"什么|哪|谁")
-_WHO = re.compile(r"谁|哪位|什么人")
+# 什么人才 and 什么人群 ask for a kind of people, not a person.
+_WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
+_CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小"
 # A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
-CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|扩大|缩小)了?(?:多少|几)")
-# "到“十五五”末还要提高多少": the gap from where things stand now to a target of a later period.
-GAP = re.compile(r"还(?:要|需要?|得|差|有)再?(?:提高|增加|增长|减少|下降|降低|上升)?(?:多少|几)")
+CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})了?(?:多少|几)")
+# "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period
+# (a plain "还有多少人要安置" asks for a figure, not a gap).
+GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|几)|还差(?:多少|几)")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 # "十四五累计接待的游客，除去2025年的，其余年份多少": a total less one part of it.
 EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
+# "A比B高多少" (not 比较, "rather"): the two sides are what comes before 比 and between 比 and the word.
+_MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)"
+_DIFFER = r"相差|差距|差了?(?:多少|几)"
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
-_COMPARE = re.compile(
-    r"比.{1,30}?(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)|相差|差距|差了?(?:多少|几)|超额|超出.{0,6}目标|比目标|"
-    + SUM.pattern + "|" + EXCEPT.pattern
-)
+_COMPARE = re.compile("|".join((_MORE_THAN, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名"
-# "第几名" asks a rank, not a count of people.
-_UNIT = re.compile(rf"(?<!第)(?:多少|几)[万亿]?({MEASURE_UNITS})")
+# "第几名" asks a rank and "哪几件" which ones, not a count.
+_UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %;
 # 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
@@ -75,6 +78,7 @@ class QuestionAnalysis:
     parts: tuple["QuestionAnalysis", ...] = field(default=())  # sub-questions of a multi-part question
     sides: tuple[str, str] | None = None  # the two things a comparison compares ("A比B…")
     focus: str | None = None  # the key term nearest the question word: what is asked about ("平均工资")
+    year: int | None = None  # the report year its relative words (去年, 今年) were read against
 
     def asks_for(self, kind: str) -> bool:
         return kind in self.asks
@@ -157,7 +161,7 @@ class Analyzer:
             else tuple(p for p in named if p in self.home_places - self.own_places),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
-            parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None,
+            parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
         )
 
     @staticmethod
@@ -222,11 +226,11 @@ class Analyzer:
     def _sides(text: str) -> tuple[str, str] | None:
         """The two things compared: "A比B高多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
         across periods, e.g. a target against its result)."""
-        m = re.search(r"^(.*?)比(.*?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)", text)
+        m = re.search(r"^(.*?)" + _MORE_THAN, text)
         if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
             return m.group(1), m.group(2)
-        m = re.search(r"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:相差|差距|差了?(?:多少|几)|" + SUM.pattern + ")", text)
-        if m and SUM.search(text) or (m and re.search(r"相差|差距|差了?(?:多少|几)", text)):
+        m = re.search(rf"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:{_DIFFER}|{SUM.pattern})", text)
+        if m and (SUM.search(text) or re.search(_DIFFER, text)):
             return m.group(1), m.group(2)
         return None
 

@@ -59,9 +59,14 @@ _SAME_UNIT = {"家": ("家", "户", "个"), "户": ("户", "家"), "人": ("人"
               "座": ("座", "所", "个"), "天": ("天", "日")}
 
 
+def same_units(unit: str) -> tuple[str, ...]:
+    """The unit and those counting the same things (家 and 户)."""
+    return _SAME_UNIT.get(unit, (unit,))
+
+
 def unit_pattern(unit: str) -> re.Pattern[str]:
     """A figure carrying the unit (or one counting the same things), with an optional magnitude (2600万美元, 50公里)."""
-    units = "|".join(re.escape(u) for u in _SAME_UNIT.get(unit, (unit,)))
+    units = "|".join(re.escape(u) for u in same_units(unit))
     return re.compile(r"\d(?:\.\d+)?[多余]?[万亿]?(?:" + units + ")")
 
 

@@ -103,6 +103,16 @@ def test_a_total_less_one_part_of_it_is_computed(assistant):
     assert answer.text.startswith("其余223个（302个 − 79个）")
 
 
+def test_a_total_less_a_part_named_first_is_still_the_total_minus_the_part(assistant):
+    answer = assistant.ask("除去2025年，十四五期间其余年份巩固脱贫成果同乡村振兴衔接的项目一共实施了多少个？")
+    assert answer.text.startswith("其余223个（302个 − 79个）")
+
+
+def test_how_many_are_still_left_asks_for_a_figure_not_a_gap_to_a_target(assistant):
+    answer = assistant.ask("今年新增城镇就业多少人，还有多少人要安置？")
+    assert all(p.derivation is None for p in answer.parts)
+
+
 def test_a_change_within_one_period_is_the_reported_rate_not_a_computation(assistant):
     answer = assistant.ask("十四五期间GDP年均增长多少？")
     assert answer.parts[0].derivation is None and "年均增长4.7%" in answer.text
@@ -196,6 +206,10 @@ def test_a_rank_is_not_a_count_of_people(assistant):
 
 def test_who_is_answered_only_by_a_person_named_in_the_report(assistant):
     assert "刘国中副总理" in assistant.ask("2025年4月哪位国家领导人到偃师调研夏粮生产？").text
+
+
+def test_what_kind_of_people_is_not_a_who_question(assistant):
+    assert "person" not in assistant.analyzer.analyse("今年要引进什么人才？").asks
 
 
 def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant):

@@ -156,14 +156,16 @@ def test_a_request_still_waiting_when_its_budget_runs_out_never_starts():
 
     with ThreadPoolExecutor(1) as pool:
         busy = pool.submit(workers.run, slow)  # takes the only thread
-        assert running.wait(10)
-        with pytest.raises(OverBudgetError, match="0.2 秒内"):
-            workers.run(lambda: ran.append("late"))
-        # its client is told at 0.2 s even though the work is still running (asserted before the release, so
-        # a slow scheduler cannot let the work finish first)
-        with pytest.raises(OverBudgetError):
-            busy.result(timeout=10)
-        release.set()
+        try:
+            assert running.wait(10)
+            with pytest.raises(OverBudgetError, match="0.2 秒内"):
+                workers.run(lambda: ran.append("late"))
+            # its client is told at 0.2 s even though the work is still running (asserted before the release,
+            # so a slow scheduler cannot let the work finish first)
+            with pytest.raises(OverBudgetError):
+                busy.result(timeout=10)
+        finally:
+            release.set()  # a failed assertion must not leave the pool waiting out the 10 s
     assert workers.run(lambda: "next") == "next"  # queued after the late one: that one has been passed over
     assert ran == ["slow"]
 

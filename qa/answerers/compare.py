@@ -8,30 +8,29 @@ pair, nothing is computed and the answer states the facts.
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
 from ..periods import last_year, plan_of
 from ..text import fold
 from ..types import AnswerPart, Hit
-from ..windows import Window, WindowScorer
+from ..windows import Window, WindowScorer, same_units
 
 # A figure and its unit; a number glued to Latin letters is part of a name (PM2.5), not a figure.
 _FIGURE = re.compile(rf"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:个|{MEASURE_UNITS})|万|亿|倍)?")
 # Rate words ask for a percentage even when the question names no unit ("年均增速高多少").
-_RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|[^效]率")
+_RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率(?!先)")
 # What a figure measures, read from the words before it ("增长13.8%" a growth, "占…比重达72%" a share), and
 # what a side asks for, read from its nouns only: in "比重要提高多少" the verb compares, the noun is a share.
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
 
-def kinds(text: str, patterns: dict[str, re.Pattern[str]] = _FIGURE_KINDS) -> frozenset[str]:
-    """Which kinds of measure ("growth", "share") the text names."""
+def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
+    """Which kinds of measure ("growth", "share") the text names, by `patterns`."""
     return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
 
 
@@ -41,20 +40,21 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
         sides = [analyzer.analyse(s, split=False) for s in q.sides]
         known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
         # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing.
-        return [dataclasses.replace(s, terms=s.terms if own else other.terms,
+        return [replace(s, terms=s.terms if own else other.terms,
                                     periods=s.periods or q.periods, asks=s.asks | {FIGURE},
                                     focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, known, sides[::-1])]
-    year = analyzer.report_year
-    if year and analyzer.is_gap(q.folded, q.periods, year):
+    if q.year and analyzer.is_gap(q.folded, q.periods, q.year):
         # The target's periods against where things stand: the year and the plan the report reviews.
-        now = (str(year - 1), plan_of(year - 1))
-        return [dataclasses.replace(q, periods=periods, asks=q.asks | {FIGURE}) for periods in (q.periods, now)]
+        now = (str(q.year - 1), plan_of(q.year - 1))
+        return [replace(q, periods=periods, asks=q.asks | {FIGURE}) for periods in (q.periods, now)]
     if len(set(q.periods)) >= 2:
         periods = list(dict.fromkeys(q.periods))
         if _is_change(q):  # from the earlier period to the later: later − earlier
             periods.sort(key=last_year, reverse=True)
-        return [dataclasses.replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in periods]
+        elif EXCEPT.search(q.folded):  # the total is the plan's, the part a year of it
+            periods.sort(key=lambda p: p.isdigit())
+        return [replace(q, periods=(p,), asks=q.asks | {FIGURE}) for p in periods]
     return []
 
 
@@ -71,6 +71,8 @@ def _with_context(own: dict[str, float], other: dict[str, float], weight: float)
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure of a side's window, as read for a comparison."""
+
     value: Decimal
     unit: str
     clause: str
@@ -101,15 +103,18 @@ def figures(text: str, terms: dict[str, tuple[float, list[str]]]) -> list[Figure
                 own = weight(c[before : ms[i + 1].start() if i + 1 < len(ms) else len(c)])
                 lead = part.group(0)[: clause.start() + m.start()]
                 found.append(Figure(Decimal(m.group(1)), m.group(2) or "", c, m.start(), own or weight(lead),
-                                    kinds(c[before : m.start()])))
+                                    kinds(c[before : m.start()], _FIGURE_KINDS)))
     return found
 
 
 def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
-    """A figure in the unit the question asks for: 百分点 or a rate asks for percentages, 多少亿元 for 亿元."""
+    """A figure in the unit the question asks for (or one counting the same things: 件 and 项): 百分点 or a rate
+    asks for percentages, 多少亿 for a figure in 亿, 多少亿元 for 亿元 (not 亿美元)."""
     if _RATE.search(q.folded):
         return unit in ("%", "个百分点")
-    return not q.unit or q.unit in unit
+    if q.unit in ("万", "亿"):
+        return unit.startswith(q.unit)
+    return not q.unit or unit.lstrip("万亿") in same_units(q.unit)
 
 
 def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tuple[float, list[str]]]],
@@ -146,7 +151,7 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     terms = [_with_context(mine, theirs, scorer.w.other_side_weight) for mine, theirs in zip(own, own[::-1])]
     # A side that names no kind ("今年的目标") asks for the question's ("增速比今年的目标高几个百分点").
     wanted = [kinds(s.text, _ASKED_KINDS) or kinds(q.text, _ASKED_KINDS) for s in sides]
-    candidates = [_side_windows(dataclasses.replace(s, terms={**t, **s.terms}), hits, scorer, sims, k)
+    candidates = [_side_windows(replace(s, terms={**t, **s.terms}), hits, scorer, sims, k)
                   for s, t, k in zip(sides, terms, wanted)]
     weighed = [{t: (v, scorer.tokenizer.alternatives(t)) for t, v in side.items()} for side in terms]
     # The best two windows, one per side, whose figures can be compared (the best window of a side may state
@@ -162,8 +167,10 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         return None
     a, b, unit = pair[0].value, pair[1].value, pair[0].unit
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
-    if EXCEPT.search(q.folded):  # a total less one part of it, the total named first
+    if EXCEPT.search(q.folded):  # a total less one part of it: nothing left is no answer
         value, op, word = a - b, "−", "其余"
+        if value <= 0:
+            return None
     elif SUM.search(q.folded):
         value, op, word = a + b, "+", "合计"
     else:
