@@ -182,6 +182,7 @@ class Analyzer:
             term = search_form(cn_to_arabic(quoted))
             terms[term] = self.idf(term)
             nouns.add(term)
+        places = set(self.tokenizer.places(question))
         # Asking phrases and quoted names are cut out with a comma, not a space: the search form drops spaces,
         # and "多多少人" would otherwise close up into the word 多人.
         for word, tag in self.tokenizer.tagged(_ASKING.sub("，", _QUOTED.sub("，", question))):
@@ -189,7 +190,9 @@ class Analyzer:
                 continue
             if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
                 continue
-            noun = tag[:1] in _NOUN_TAGS or tag in ("eng", "vn")
+            # jieba's dictionary tags some verbs as place names (新建 is a county): a place counts as a noun
+            # only when the question names it as one (with its admin suffix).
+            noun = (tag[:1] in _NOUN_TAGS and (tag != "ns" or word in places)) or tag in ("eng", "vn")
             if self.df(word):
                 terms[word] = self.idf(word)
                 nouns.update([word] if noun else [])

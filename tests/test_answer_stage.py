@@ -228,6 +228,11 @@ def test_asking_which_month_is_answered_by_a_month(assistant):
     assert "12月底前" in assistant.ask("郑洛高速偃师段几月份能通车？").text
 
 
+def test_a_verb_the_tagger_takes_for_a_place_is_not_the_focus(assistant):
+    # jieba's dictionary tags 新建 as a place (a county); the question asks about 停车场, planned for 2026.
+    assert "新增停车场3个" in assistant.ask("今年城里要新建几个停车场？").text
+
+
 def test_asking_for_hundreds_of_millions_asks_for_that_magnitude(assistant):
     assert assistant.analyzer.analyse("今年计划化解多少亿政府债务？").unit == "亿"
     assert assistant.analyzer.analyse("总投资多少亿元？").unit == "元"
