@@ -19,7 +19,7 @@ from .analysis import DATE, DAY, FIGURE, MONTH, PERSON, YEAR, Analyzer, Question
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
-from .windows import TIME_WORDS, Window, WindowScorer, has_figure
+from .windows import TIME_WORDS, Window, WindowScorer, has_figure, window_text
 
 # The model's inputs; `lacks` (what the best evidence lacks of what is asked) is computed too and decides on its
 # own (a hard check).
@@ -63,8 +63,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
     # does not answer for 2025).
-    if ordered and q.focus and q.focus in _folded(hits[ordered[0].hit], ordered[0]):
-        ordered = [w for w in ordered if q.focus in _folded(hits[w.hit], w)]
+    if ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
+        ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
     for problem, keeps in (("type", lambda w: type_ok(q, hits[w.hit], w)),
                            ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
@@ -73,10 +73,6 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
             return ordered, problem
         ordered = kept
     return ordered, ""
-
-
-def _folded(hit: Hit, w: Window) -> str:
-    return fold(hit.chunk.text[w.start : w.end])
 
 
 def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, str]:
@@ -102,7 +98,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d年")
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    piece = _folded(hit, w)
+    piece = window_text(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
@@ -125,7 +121,7 @@ def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     period = hit.chunk.period
     if not q.periods or period in q.periods or period in ("", GLOSSARY):
         return True
-    return any(p in _folded(hit, w) for p in q.periods)
+    return any(p in window_text(hit, w) for p in q.periods)
 
 
 def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer,

@@ -17,7 +17,7 @@ from .analysis import DATE, DEFINITION, FIGURE, NAME, QuestionAnalysis
 from .lexical import Tokenizer
 from .params import WindowWeights
 from .periods import GLOSSARY
-from .text import cn_to_arabic, search_form
+from .text import cn_to_arabic, fold, search_form
 from .types import Hit
 
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
@@ -40,6 +40,12 @@ class Window:
     coverage: float  # idf-weighted share of the key terms in the window or its headings
     semantic: float  # cosine between the question and the window's sentence (0 without vectors)
     whole: bool = False  # the whole passage (a glossary entry for a what-is question)
+
+
+def window_text(hit: Hit, w: Window) -> str:
+    """The window's span of its passage in the form text is compared in (cached: the check, the answerer and
+    the comparison read the same spans)."""
+    return fold(hit.chunk.text[w.start : w.end])
 
 
 @lru_cache(maxsize=4096)

@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
 from ..periods import last_year, plan_of
-from ..text import fold
 from ..types import AnswerPart, Hit
-from ..windows import Window, WindowScorer, same_units
+from ..windows import Window, WindowScorer, same_units, window_text
 
 # A figure and its unit; a number glued to Latin letters is part of a name (PM2.5), not a figure.
 _FIGURE = re.compile(rf"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:个|{MEASURE_UNITS})|万|亿|倍)?")
@@ -136,7 +135,7 @@ def _side_windows(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer,
     question already passed the answerability checks; units must still agree before anything is computed)."""
     windows = [w for w in scorer.windows(side, hits, sims) if w.coverage > 0
                and (not side.periods or hits[w.hit].chunk.period in side.periods)
-               and any(f.measures(wanted) for f in figures(fold(hits[w.hit].chunk.text[w.start : w.end]), {}))]
+               and any(f.measures(wanted) for f in figures(window_text(hits[w.hit], w), {}))]
     return sorted(windows, key=lambda w: -w.score)[: scorer.w.side_windows]
 
 
@@ -159,7 +158,7 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     for windows in sorted(itertools.product(*candidates), key=lambda ws: -(ws[0].score + ws[1].score)):
         if windows[0] == windows[1] and not q.sides:
             continue
-        texts = [analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in windows]
+        texts = [window_text(hits[w.hit], w) for w in windows]
         pair = figure_pair(q, texts, weighed, wanted, same_passage=windows[0].hit == windows[1].hit)
         if pair:
             break

@@ -12,7 +12,7 @@ from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionA
 from ..answerability import answering_windows
 from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
-from ..windows import Window, WindowScorer
+from ..windows import Window, WindowScorer, window_text
 from . import ANSWERERS, Draft
 from .compare import comparison_part
 
@@ -80,7 +80,7 @@ class ExtractiveAnswerer:
 
     def _same_focus(self, q: QuestionAnalysis, hits: list[Hit], a: Window, b: Window) -> bool:
         """Two windows state the same kind of fact: both hold the question's focus (and a figure if asked)."""
-        texts = [self.analyzer.fold(hits[w.hit].chunk.text[w.start : w.end]) for w in (a, b)]
+        texts = [window_text(hits[w.hit], w) for w in (a, b)]
         return (q.focus is None or all(q.focus in t for t in texts)) and (
             not q.asks_for(FIGURE) or all(re.search(r"\d", t) for t in texts))
 
