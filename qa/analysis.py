@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
+from .names import CoinedNames
 from .periods import last_year, periods_in
 from .text import cn_to_arabic, fold, search_form, to_simplified
 
@@ -79,6 +80,7 @@ class QuestionAnalysis:
     sides: tuple[str, str] | None = None  # the two things a comparison compares ("A比B…")
     focus: str | None = None  # the key term nearest the question word: what is asked about ("平均工资")
     year: int | None = None  # the report year its relative words (去年, 今年) were read against
+    unexplained_name: str | None = None  # a coined name whose meaning it asks and no report explains ("五基四化")
 
     def asks_for(self, kind: str) -> bool:
         return kind in self.asks
@@ -100,6 +102,7 @@ class Analyzer:
         self.absent_word_weight = absent_word_weight
         self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
         self._df_cache: dict[str, int] = {}
+        self.names = CoinedNames(passages)
 
     @staticmethod
     def fold(text: str) -> str:
@@ -162,6 +165,7 @@ class Analyzer:
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
+            unexplained_name=self.names.asked_unexplained(text),
         )
 
     @staticmethod

@@ -49,6 +49,8 @@ def structural(q: QuestionAnalysis) -> Verdict:
         return Verdict(False, "wider_place", f"报告只讲本地的情况，没有“{q.wider_places[0]}”整体的数据")
     if q.uncovered_year:
         return Verdict(False, "uncovered_year", f"报告没有涉及{q.uncovered_year}年的情况")
+    if q.unexplained_name:
+        return Verdict(False, "unexplained_name", f"报告没有解释“{q.unexplained_name}”具体指什么")
     if not q.terms:
         return Verdict(False, "no_terms", "问题中没有可以在报告里查找的内容")
     return OK

@@ -246,3 +246,10 @@ def test_the_model_is_weighted_for_the_questions_that_reach_it():
     # Half the unanswerable questions refused by earlier checks, none of the answerable ones: of what reaches
     # the model, 0.795 / (0.795 + 0.205 × 0.5) are answerable.
     assert share_at_model({0: 0.5, 1: 1.0}) == pytest.approx(0.795 / (0.795 + 0.1025))
+
+
+def test_the_meaning_of_a_name_the_report_only_mentions_is_refused_by_name(assistant):
+    # The passage that mentions “五基四化” would be a confident non-answer: the report never says what it is.
+    answer = assistant.ask("“五基四化”具体指什么？")
+    assert answer.refused and answer.check == "unexplained_name"
+    assert answer.refusal_reason == "报告没有解释“五基四化”具体指什么"

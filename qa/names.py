@@ -1,0 +1,78 @@
+"""Coined names ("五基四化", "362", "两河三渠") and whether the reports explain them.
+
+Reports coin names in quotes and explain few of them: the glossary's entries and the odd "“X”即……" in the
+body. A question asking what such a name means or which items it counts can only be answered where the report
+explains it; elsewhere the best passage merely mentions the name, and quoting that back is a confident
+non-answer. Both sides are read from the documents' structure, not from a word list.
+"""
+from __future__ import annotations
+
+import re
+
+from .periods import periods_in
+from .text import cn_to_arabic, search_form, to_simplified
+
+_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+# Right after the name (a glossary heading's full stop may come between): 即, 是指, 指的是, a colon or a bracket explains it.
+_EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
+_SENTENCE = re.compile(r"[。;；!！?？]")
+_CLAUSE = re.compile(r"[,，:：]")
+_NUMERAL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# What a question asks of a name: its meaning, or the items its numeral counts ("哪三条", "包括哪些").
+_ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指的是|是指|含义|怎么理解|怎么划分|包括哪些|包括什么|"
+                 r"具体(?:有|是)哪些")
+# "哪三条", "指哪几条" ask for the items only of a name that counts them ("四张清单"); of another name
+# ("“瞪羚”企业是哪两家") they ask for the things it names, which the report may list.
+_ASKS_ITEMS = r"哪[两二三四五六七八九十几]|指哪"
+_FILLER = r"[”\"》]?[^,，。?？;；]{0,10}?"
+
+
+def _counts(name: str) -> set[int]:
+    """How many items a name may count: the numeral it opens with ("三医一张网" → 3) and the sum of its
+    numerals ("两降一升" → 3); one item is no list."""
+    numerals = [_NUMERAL[ch] for ch in name if ch in _NUMERAL] or ([int(name[0])] if name[:1].isdigit() else [])
+    return {n for n in (numerals[:1] + [sum(numerals)]) if n > 1} if numerals else set()
+
+
+class CoinedNames:
+    """The quoted names of a set of passages, and which of them some passage explains."""
+
+    def __init__(self, passages: list[str]) -> None:
+        self._texts = [search_form(cn_to_arabic(t)) for t in passages]
+        raw = {search_form(n) for t in passages for n in _QUOTED.findall(search_form(t))}
+        # Unquoted in a question, a name must be distinctive: a numeral in it, or three characters or more.
+        # A five-year plan's name ("十五五") is a period, not a coined name.
+        self.names = frozenset(n for n in raw if re.search(r"[\u4e00-\u9fff]", n) and not periods_in(n, None))
+        self._explained: dict[str, bool] = {}
+
+    def explained(self, name: str) -> bool:
+        """Some passage explains the name: a marker right after it, or, in the last listing clause of its
+        sentence before it, as many items as it counts ("确保PM2.5、PM10、优良天数…，实现“两降一升”")."""
+        if name not in self._explained:
+            self._explained[name] = any(self._explains(text, name) for text in self._texts if name in text)
+        return self._explained[name]
+
+    @staticmethod
+    def _explains(text: str, name: str) -> bool:
+        counts = _counts(name)
+        for m in re.finditer(re.escape(name), text):
+            if _EXPLAINS.match(text[m.end():m.end() + 16]):
+                return True
+            sentence = _SENTENCE.split(text[max(0, m.start() - 80):m.start()])[-1]
+            listed = next((c.count("、") for c in reversed(_CLAUSE.split(sentence)) if "、" in c), 0)
+            if listed and listed + 1 in counts:
+                return True
+        return False
+
+    def asked_unexplained(self, question: str) -> str | None:
+        """The coined name whose meaning or items the question asks for, when no passage explains it."""
+        folded = search_form(cn_to_arabic(to_simplified(question)))
+        asked = {search_form(cn_to_arabic(n)) for n in _QUOTED.findall(folded) if not periods_in(n, None)}
+        asked |= {n for n in self.names if n in folded and (len(n) >= 3 or _counts(n))}
+        for name in sorted(asked, key=len, reverse=True):
+            esc = re.escape(name)
+            asks = _ASKS_MEANING + ("|" + _ASKS_ITEMS if re.search(r"[\d一两二三四五六七八九十]", name) else "")
+            if (re.search(esc + _FILLER + f"(?:{asks})", folded)
+                    or re.search(r"什么(?:是|叫)[“\"]?" + esc, folded)) and not self.explained(name):
+                return name
+        return None

@@ -1,0 +1,47 @@
+"""Coined names: a question asking what a quoted name means is answered only where a report explains it."""
+import pytest
+
+from qa.names import CoinedNames
+
+PASSAGES = [
+    "三化改造。即智能化、绿色化、融合化改造。",
+    "加强党建引领基层高效能治理，扎实推进“五基四化”。",
+    "加快医疗、医保、医药“三医一张网”建设。",
+    "确保PM2.5、PM10、优良天数等指标完成市定标准，实现“两降一升”。",
+    "优箔金属、新星轻合金创建河南省“瞪羚”企业。",
+    "严格落实安全生产“三个责任”和“三管三必须”要求。",
+]
+
+
+@pytest.fixture(scope="module")
+def names():
+    return CoinedNames(PASSAGES)
+
+
+@pytest.mark.parametrize("question, name", [
+    ("“五基四化”是什么意思？", "五基四化"),
+    ("五基四化具体指什么", "五基四化"),  # unquoted: the report quotes it
+    ("安全生产“三管三必须”是哪三管？", "三管三必须"),
+    ("什么是“一网统管”？", "一网统管"),  # quoted in the question, never in a report
+])
+def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, question, name):
+    assert names.asked_unexplained(question) == name
+
+
+@pytest.mark.parametrize("question", [
+    "三化改造是什么？",  # explained right after the name (a glossary entry)
+    "“三医一张网”指哪三医？",  # three items listed before a name that counts three
+    "“两降一升”指什么？",  # two plus one items listed earlier in its sentence
+])
+def test_a_name_the_report_explains_is_not_caught(names, question):
+    assert names.asked_unexplained(question) is None
+
+
+@pytest.mark.parametrize("question", [
+    "哪两家企业创建了“瞪羚”企业？",  # quoted as context, not asked about
+    "“瞪羚”企业是哪两家？",  # which ones: a name without a numeral counts no items of its own
+    "“十五五”时期文旅产业要成为哪三种产业？",  # a plan's name is a period
+    "“五基四化”推进得怎么样？",  # asks how it goes, not what it means
+])
+def test_a_question_that_does_not_ask_what_a_name_means_is_not_caught(names, question):
+    assert names.asked_unexplained(question) is None
