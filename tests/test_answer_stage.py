@@ -253,3 +253,9 @@ def test_the_meaning_of_a_name_the_report_only_mentions_is_refused_by_name(assis
     answer = assistant.ask("“五基四化”具体指什么？")
     assert answer.refused and answer.check == "unexplained_name"
     assert answer.refusal_reason == "报告没有解释“五基四化”具体指什么"
+
+
+def test_a_side_whose_best_windows_overlap_still_reaches_its_figure_in_another_sentence(assistant):
+    # 全体居民's three best windows used to be three cuts of one sentence; the side now gets separate windows.
+    answer = assistant.ask("这几年农民收入的年均增速比全体居民的年均增速快多少？")
+    assert answer.text.startswith("高0.5个百分点（6.2% − 5.7%）")

@@ -131,12 +131,17 @@ def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tup
 
 def _side_windows(side: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, sims: list,
                   wanted: frozenset[str]) -> list[Window]:
-    """The side's best windows that state a figure of the asked kind in the side's period, best first (the
-    question already passed the answerability checks; units must still agree before anything is computed)."""
+    """The side's best separate windows that state a figure of the asked kind in the side's period, best first
+    (the question already passed the answerability checks; units must still agree before anything is computed)."""
     windows = [w for w in scorer.windows(side, hits, sims) if w.coverage > 0
                and (not side.periods or hits[w.hit].chunk.period in side.periods)
                and any(f.measures(wanted) for f in figures(window_text(hits[w.hit], w), {}))]
-    return sorted(windows, key=lambda w: -w.score)[: scorer.w.side_windows]
+    # Windows that overlap a better one mostly repeat its figures: each side gets its best separate ones.
+    kept: list[Window] = []
+    for w in sorted(windows, key=lambda w: -w.score):
+        if not any(k.hit == w.hit and k.start < w.end and w.start < k.end for k in kept):
+            kept.append(w)
+    return kept[: scorer.w.side_windows]
 
 
 def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, analyzer: Analyzer,
