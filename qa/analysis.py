@@ -41,9 +41,11 @@ SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一
 EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
 # "A比B高多少" (not 比较, "rather"): the two sides are what comes before 比 and between 比 and the word.
 _MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)"
+# "A跑赢B多少", "A高出B几个百分点": the same comparison with its verb before the other side.
+_BEATS = r"(?:跑赢|跑输|高于|低于|高出|快于|慢于|多于|少于|领先)(.{2,30}?)(?:多少|几)"
 _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
-_COMPARE = re.compile("|".join((_MORE_THAN, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
+_COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
@@ -231,11 +233,12 @@ class Analyzer:
 
     @staticmethod
     def _sides(text: str) -> tuple[str, str] | None:
-        """The two things compared: "A比B高多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
+        """The two things compared: "A比B高多少" or "A跑赢B多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
         across periods, e.g. a target against its result)."""
-        m = re.search(r"^(.*?)" + _MORE_THAN, text)
-        if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
-            return m.group(1), m.group(2)
+        for pattern in (_MORE_THAN, _BEATS):
+            m = re.search(r"^(.*?)" + pattern, text)
+            if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
+                return m.group(1), m.group(2)
         m = re.search(rf"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:{_DIFFER}|{SUM.pattern})", text)
         if m and (SUM.search(text) or re.search(_DIFFER, text)):
             return m.group(1), m.group(2)

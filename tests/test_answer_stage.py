@@ -259,3 +259,8 @@ def test_a_side_whose_best_windows_overlap_still_reaches_its_figure_in_another_s
     # 全体居民's three best windows used to be three cuts of one sentence; the side now gets separate windows.
     answer = assistant.ask("这几年农民收入的年均增速比全体居民的年均增速快多少？")
     assert answer.text.startswith("高0.5个百分点（6.2% − 5.7%）")
+
+
+def test_a_comparison_with_its_verb_before_the_other_side_is_computed(assistant):
+    answer = assistant.ask("十四五期间居民人均可支配收入年均增速高出地区生产总值年均增速多少个百分点？")
+    assert answer.text.startswith("高1.0个百分点（5.7% − 4.7%）")
