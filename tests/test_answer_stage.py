@@ -188,9 +188,13 @@ def test_a_question_about_the_city_above_the_report_is_refused_by_name(assistant
     assert "6.7%" in assistant.ask("洛阳市偃师区2025年地区生产总值增长多少？").text
 
 
-def test_a_count_in_a_measure_word_the_report_never_uses_is_refused_saying_so(assistant):
-    answer = assistant.ask("新区医院一共有多少张病床？")
-    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“张”为单位的相关数字"
+@pytest.mark.parametrize("question, unit", [
+    ("新区医院一共有多少张病床？", "张"),
+    ("去年PM10的平均浓度降到了多少微克？", "微克"),  # the report gives only the rate of decline
+])
+def test_a_figure_in_a_unit_the_report_never_uses_is_refused_saying_so(assistant, question, unit):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == f"报告中没有以“{unit}”为单位的相关数字"
 
 
 def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
