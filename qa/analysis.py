@@ -29,6 +29,9 @@ _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]
 _WHICH = re.compile(r"什么|哪|谁")
 # 什么人才 and 什么人群 ask for a kind of people, not a person.
 _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
+# Titles a person is named with ("刘国中副总理"); "区委书记叫什么名字" asks for a person too.
+TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
+_NAME_OF = re.compile(r"叫(?:什么|啥)|姓(?:什么|啥)|名字")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 _CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小"
 # A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
@@ -54,6 +57,7 @@ _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
+_WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
@@ -141,7 +145,7 @@ class Analyzer:
             asks.add(LIST)
         if _WHICH.search(text):
             asks.add(NAME)
-        if _WHO.search(text):
+        if _WHO.search(text) or (_NAME_OF.search(text) and re.search(TITLE, text)):
             asks.add(PERSON)
         if _YESNO.search(text):
             asks.add(YESNO)
@@ -157,13 +161,16 @@ class Analyzer:
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         terms, nouns = self.terms_and_nouns(text)
         named = self.tokenizer.places(text)
+        # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
+        whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", text)) if _WHOLE_UNIT.search(text) else []
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
             focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
             unit=unit_name, periods=periods,
             unknown_places=tuple(p for p in named if not self.df(p)),
             wider_places=() if any(p in folded for p in self.own_places)
-            else tuple(p for p in named if p in self.home_places - self.own_places),
+            else tuple(dict.fromkeys(p for p in named + whole
+                                     if p in self.home_places - self.own_places or (p in whole and p not in self.own_places))),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,

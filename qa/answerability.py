@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import DATE, DAY, FIGURE, MONTH, PERSON, YEAR, Analyzer, QuestionAnalysis
+from .analysis import DATE, DAY, FIGURE, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -84,14 +84,13 @@ def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], sco
 
 
 # A person named with a title ("刘国中副总理", "习近平总书记"); a title after an organ ("区委书记") names nobody.
-_TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
-_PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![委局府院会部厅办司处区市县室协一])副?" + _TITLE)
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![委局府院会部厅办司处区市县室协一])副?" + TITLE)
 
 
 def _person_named(q: QuestionAnalysis, piece: str) -> bool:
     """The evidence names a person, with the title the question asks about if it names one ("区委书记是谁"
     is not answered by 习近平总书记)."""
-    asked = {m.group(1) for m in re.finditer(_TITLE, q.folded)}
+    asked = {m.group(1) for m in re.finditer(TITLE, q.folded)}
     return any(not asked or m.group(1) in asked for m in _PERSON.finditer(piece))
 
 

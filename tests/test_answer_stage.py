@@ -188,6 +188,13 @@ def test_a_question_about_the_city_above_the_report_is_refused_by_name(assistant
     assert "6.7%" in assistant.ask("洛阳市偃师区2025年地区生产总值增长多少？").text
 
 
+@pytest.mark.parametrize("question, place", [("洛阳全市去年粮食总产量是多少？", "洛阳"), ("河南全省去年PM2.5下降了多少？", "河南")])
+def test_a_question_about_a_whole_city_or_province_is_refused_by_name(assistant, question, place):
+    # "全市" and "全省" after a place ask about all of it; the district report gives only its own figures.
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "wider_place" and f"“{place}”" in answer.refusal_reason
+
+
 @pytest.mark.parametrize("question, unit", [
     ("新区医院一共有多少张病床？", "张"),
     ("去年PM10的平均浓度降到了多少微克？", "微克"),  # the report gives only the rate of decline
@@ -214,9 +221,10 @@ def test_what_kind_of_people_is_not_a_who_question(assistant):
     assert "person" not in assistant.analyzer.analyse("今年要引进什么人才？").asks
 
 
-def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant):
-    # The report names 习近平总书记, but nobody as the district's 区委书记.
-    answer = assistant.ask("偃师区委书记是谁？")
+@pytest.mark.parametrize("question", ["偃师区委书记是谁？", "偃师区政协主席叫什么名字？"])
+def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant, question):
+    # The report names 习近平总书记, but nobody as the district's 区委书记 or 政协主席.
+    answer = assistant.ask(question)
     assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有提到具体是谁"
 
 
