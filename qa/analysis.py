@@ -33,7 +33,7 @@ _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
 TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
 _NAME_OF = re.compile(r"叫(?:什么|啥)|姓(?:什么|啥)|名字")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
-_CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小"
+_CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小|多出来?"
 # A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
 CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})了?(?:多少|几)")
 # "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period

@@ -276,3 +276,11 @@ def test_a_side_whose_best_windows_overlap_still_reaches_its_figure_in_another_s
 def test_a_comparison_with_its_verb_before_the_other_side_is_computed(assistant):
     answer = assistant.ask("十四五期间居民人均可支配收入年均增速高出地区生产总值年均增速多少个百分点？")
     assert answer.text.startswith("高1.0个百分点（5.7% − 4.7%）")
+
+
+@pytest.mark.parametrize("question, start", [
+    ("按规划，到十五五末城镇化率要比现在高出几个百分点？", "高3.4个百分点（71% − 67.6%）"),  # now: the plan the report reviews
+    ("偃师经济总量从十四五末到十五五末要多出来多少亿？", "增加150亿元（630亿元 − 480亿元）"),
+])
+def test_a_change_from_now_or_between_two_periods_is_computed(assistant, question, start):
+    assert assistant.ask(question).text.startswith(start)

@@ -28,6 +28,9 @@ _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|�
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
 
+_NOW = re.compile(r"现在|目前|当前|如今|眼下")
+
+
 def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
     """Which kinds of measure ("growth", "share") the text names, by `patterns`."""
     return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
@@ -35,17 +38,19 @@ def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
 
 def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     """Each compared thing as a figure question of its own, in the question's periods."""
+    # Where things stand: the year and the plan the report reviews.
+    now = (str(q.year - 1), plan_of(q.year - 1)) if q.year else ()
     if q.sides:
         sides = [analyzer.analyse(s, split=False) for s in q.sides]
         known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
-        # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing.
+        # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing;
+        # "比现在高出几个百分点": a side that says now is where things stand.
         return [replace(s, terms=s.terms if own else other.terms,
-                                    periods=s.periods or q.periods, asks=s.asks | {FIGURE},
-                                    focus=s.focus if own else other.focus)
+                        periods=s.periods or (now if _NOW.search(s.text) and now else q.periods),
+                        asks=s.asks | {FIGURE}, focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, known, sides[::-1])]
-    if q.year and analyzer.is_gap(q.folded, q.periods, q.year):
-        # The target's periods against where things stand: the year and the plan the report reviews.
-        now = (str(q.year - 1), plan_of(q.year - 1))
+    if now and analyzer.is_gap(q.folded, q.periods, q.year):
+        # The target's periods against where things stand.
         return [replace(q, periods=periods, asks=q.asks | {FIGURE}) for periods in (q.periods, now)]
     if len(set(q.periods)) >= 2:
         periods = list(dict.fromkeys(q.periods))
