@@ -21,10 +21,11 @@ from .text import cn_to_arabic, fold, search_form
 from .types import Hit
 
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
+_SENTENCE_END = re.compile(r"[。！？!?；;]$")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
-# A figure, not a year ("2025年是…" answers no how-much question).
-_FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")
+# A figure, not a year ("2025年是…" answers no how-much question); a grade ("三级乙等") answers 几级.
+_FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?|[一二三四五]级")
 
 
 def has_figure(folded: str) -> bool:
@@ -99,6 +100,11 @@ class WindowScorer:
             heading = _heading(chunk.section)
             cl = clauses(chunk.text)
             spans = [(i, j) for i in range(len(cl)) for j in range(i, min(i + w.max_clauses, len(cl)))]
+            if q.asks_for(FIGURE):
+                # A figure answers with the sentence that states it: a window running on into the next sentence
+                # pairs one sentence's figure with the next one's subject ("…年产值迈上350亿元新台阶。推动智能装备
+                # 制造产业扩能增效").
+                spans = [(i, j) for i, j in spans if not any(_SENTENCE_END.search(c[2]) for c in cl[i:j])]
             whole = q.asks_for(DEFINITION) and chunk.period == GLOSSARY
             if whole and cl:
                 spans.append((0, len(cl) - 1))

@@ -284,3 +284,13 @@ def test_a_comparison_with_its_verb_before_the_other_side_is_computed(assistant)
 ])
 def test_a_change_from_now_or_between_two_periods_is_computed(assistant, question, start):
     assert assistant.ask(question).text.startswith(start)
+
+
+def test_a_figure_is_taken_from_the_sentence_that_names_its_subject(assistant):
+    # The sentence before states 铝基新材料's 350亿元; a window across the full stop used to pair it with 智能装备.
+    answer = assistant.ask("智能装备制造产业2026年产值目标是多少？")
+    assert "年产值达到70亿元" in answer.text and "350" not in answer.text
+
+
+def test_a_grade_answers_a_which_level_question(assistant):
+    assert "人民医院晋升三级乙等" in assistant.ask("区人民医院晋身到几级了").text
