@@ -6,10 +6,8 @@ checks, the answerer (whichever fills the slot), grounding. Each stage is its ow
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import time
-from pathlib import Path
 from typing import Any, Callable
 
 from .analysis import Analyzer, QuestionAnalysis
@@ -20,7 +18,7 @@ from .embedders import Embedder, get_embedder
 from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNameError
 from .followup import bounded_history, resolve
 from .grounding import part_problem
-from .lexical import Tokenizer, parse_synonyms, synonyms_text
+from .lexical import Tokenizer, lexical_setup
 from .params import DEFAULT, AnswerParams
 from .rerankers import RERANKERS, Reranker
 from .query import Query
@@ -75,9 +73,7 @@ class Assistant:
         config = config or Config.from_env()
         say = progress or (lambda _msg: None)
         embedder = get_embedder(config.embedder)
-        table = synonyms_text(Path(config.synonyms) if config.synonyms else None)
-        tokenizer = Tokenizer(parse_synonyms(table))
-        sha = hashlib.sha256(table.encode("utf-8")).hexdigest()
+        tokenizer, sha = lexical_setup(config.synonyms, config.colloquial)
         path = index_path(config, embedder.name)
         index = None
         if not rebuild:

@@ -72,10 +72,9 @@ class ReusedVectors:
 
 
 def tokenizer(config: Config):
-    from .lexical import Tokenizer, parse_synonyms, synonyms_text
+    from .lexical import lexical_setup
 
-    table = synonyms_text(Path(config.synonyms) if config.synonyms else None)
-    return Tokenizer(parse_synonyms(table)), hashlib.sha256(table.encode("utf-8")).hexdigest()
+    return lexical_setup(config.synonyms, config.colloquial)
 
 
 def embed_alone(embedder, texts: list[str]) -> float:

@@ -17,6 +17,8 @@ class Config:
     embedder: str = "e5-small"
     # Everyday words → report vocabulary (a TSV file); empty = the table bundled in qa/data/synonyms.tsv.
     synonyms: str = ""
+    # Everyday words → report phrases, widening questions only (a TSV file); empty = qa/data/colloquial.tsv.
+    colloquial: str = ""
     # Chunking: a paragraph longer than this is cut into runs of whole sentences.
     max_chunk_chars: int = 200
     # Retrieval

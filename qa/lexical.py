@@ -1,6 +1,7 @@
 """Chinese word tokens for BM25, and the everyday-words → report-vocabulary synonym table."""
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -25,16 +26,27 @@ _jieba_lock = threading.Lock()
 class Synonym:
     phrase: str  # everyday wording, in search form
     terms: tuple[str, ...]  # report vocabulary it stands for
+    whole: bool = False  # stands only for a question word that is the whole phrase (colloquial rows)
 
 
-def synonyms_text(path: Path | None = None) -> str:
-    """The synonym table's text: a file of the user's, or the one bundled with the package."""
+def synonyms_text(path: Path | None = None, bundled: str = "synonyms.tsv") -> str:
+    """A table's text: a file of the user's, or the one bundled with the package (synonyms.tsv, colloquial.tsv)."""
     if path:
         return Path(path).read_text(encoding="utf-8")
-    return resources.files("qa.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+    return resources.files("qa.data").joinpath(bundled).read_text(encoding="utf-8")
 
 
-def parse_synonyms(text: str) -> list[Synonym]:
+def lexical_setup(synonyms: str = "", colloquial: str = "") -> tuple["Tokenizer", str]:
+    """The tokenizer for the two tables (paths; "" = the bundled ones) and the sha256 of the synonym table,
+    which the index records: its terms enter the word list BM25 cuts passages with. The colloquial table
+    only widens questions, so changing it needs no rebuild."""
+    table = synonyms_text(Path(synonyms) if synonyms else None)
+    everyday = synonyms_text(Path(colloquial) if colloquial else None, "colloquial.tsv")
+    return (Tokenizer(parse_synonyms(table), parse_synonyms(everyday, whole=True)),
+            hashlib.sha256(table.encode("utf-8")).hexdigest())
+
+
+def parse_synonyms(text: str, whole: bool = False) -> list[Synonym]:
     """One line per everyday phrase, `phrase<TAB>term term …`; `#` starts a comment."""
     table = []
     for line in text.splitlines():
@@ -43,18 +55,22 @@ def parse_synonyms(text: str) -> list[Synonym]:
             continue
         phrase, _, terms = line.partition("\t")
         if terms.strip():
-            table.append(Synonym(search_form(phrase), tuple(search_form(t) for t in terms.split())))
+            table.append(Synonym(search_form(phrase), tuple(search_form(t) for t in terms.split()), whole))
     return table
 
 
 class Tokenizer:
     """jieba (rjieba) search-mode tokens over the folded text, stopwords and punctuation dropped."""
 
-    def __init__(self, synonyms: list[Synonym]) -> None:
+    def __init__(self, synonyms: list[Synonym], colloquial: list[Synonym] = ()) -> None:
         import rjieba
 
         self._jieba = rjieba
-        self.synonyms = synonyms
+        # Both tables widen questions; only the synonym table's terms join jieba's word list. The colloquial
+        # table's terms are phrases of the report ("规上工业增加值"): as words they would change how every
+        # question and passage is cut (tried: the comparisons that name 规上工业 lost their sides). Its rows
+        # stand only for a question word that is the whole phrase: "增速" is no "投资增速".
+        self.synonyms = list(synonyms) + list(colloquial)
         with _jieba_lock:
             # Five-year plan names are single words ("十五五", not "十五" + "五").
             for plan in (f"十{d}五" for d in "一二三四五六七八九"):
@@ -106,7 +122,7 @@ class Tokenizer:
 
     def alternatives(self, term: str) -> list[str]:
         """The report words an everyday term stands for (GDP → 地区生产总值)."""
-        return [t for syn in self.synonyms if term in syn.phrase for t in syn.terms]
+        return [t for syn in self.synonyms if (term == syn.phrase if syn.whole else term in syn.phrase) for t in syn.terms]
 
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""

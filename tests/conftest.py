@@ -1,14 +1,13 @@
 """Real components, loaded once per test session: the bundled e5 model, FAISS, BM25, the real report."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
 from qa import Assistant, Config
-from qa.lexical import Tokenizer, parse_synonyms, synonyms_text
+from qa.lexical import Tokenizer, lexical_setup
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "seeds" / "yanshi-2026-government-work-report.txt"
@@ -27,8 +26,7 @@ def tiny_config(folder: Path) -> Config:
 
 def lexical_parts() -> tuple[Tokenizer, str]:
     """What Assistant.load passes to the store besides the embedder: the tokenizer and the synonym table's sha256."""
-    table = synonyms_text(None)
-    return Tokenizer(parse_synonyms(table)), hashlib.sha256(table.encode("utf-8")).hexdigest()
+    return lexical_setup()
 
 
 @pytest.fixture(scope="session")

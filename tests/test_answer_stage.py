@@ -294,3 +294,8 @@ def test_a_figure_is_taken_from_the_sentence_that_names_its_subject(assistant):
 
 def test_a_grade_answers_a_which_level_question(assistant):
     assert "人民医院晋升三级乙等" in assistant.ask("区人民医院晋身到几级了").text
+
+
+def test_an_everyday_word_reaches_the_reports_word_through_the_colloquial_table(assistant):
+    # 上访 is what people say; the report says 信访.
+    assert "信访事项总量同比下降22%" in assistant.ask("去年上访的人少了多少？").text

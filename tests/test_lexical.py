@@ -1,0 +1,27 @@
+"""The two word tables: synonyms (their terms join the word list) and colloquial phrases (they only widen
+questions, and only as whole words)."""
+from qa.lexical import Tokenizer, lexical_setup, parse_synonyms
+
+
+def test_a_colloquial_row_stands_only_for_the_whole_phrase():
+    tokenizer = Tokenizer([], parse_synonyms("投资增速\t固定资产投资\n", whole=True))
+    assert tokenizer.alternatives("投资增速") == ["固定资产投资"]
+    assert tokenizer.alternatives("增速") == []
+
+
+def test_a_synonym_row_stands_for_any_word_inside_its_phrase():
+    tokenizer = Tokenizer(parse_synonyms("经济增长\t地区生产总值\n"))
+    assert tokenizer.alternatives("增长") == ["地区生产总值"]
+
+
+def test_the_bundled_colloquial_table_widens_an_everyday_question():
+    tokenizer, _ = lexical_setup()
+    assert tokenizer.expand("去年上访的人少了多少？").endswith(" 信访")
+
+
+def test_the_colloquial_table_is_not_part_of_what_the_index_records(tmp_path):
+    # Only the synonym table changes how passages are cut; editing the colloquial one needs no rebuild.
+    mine = tmp_path / "colloquial.tsv"
+    mine.write_text("上访\t信访\n", encoding="utf-8")
+    tokenizer, sha = lexical_setup(colloquial=str(mine))
+    assert sha == lexical_setup()[1] and tokenizer.alternatives("上访") == ["信访"]
