@@ -7,6 +7,7 @@ from qa.fit import bayes_threshold, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
 from qa.types import AnswerPart
+from qa.windows import has_figure
 
 
 def test_both_halves_of_a_two_part_question_are_answered_in_order(assistant):
@@ -299,3 +300,13 @@ def test_a_grade_answers_a_which_level_question(assistant):
 def test_an_everyday_word_reaches_the_reports_word_through_the_colloquial_table(assistant):
     # 上访 is what people say; the report says 信访.
     assert "信访事项总量同比下降22%" in assistant.ask("去年上访的人少了多少？").text
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("区政府编制了第15个规划纲要", False),  # which plan it is, not how much
+    ("在全省首次综合营商环境评价中排名第5位", True),  # a rank answers 第几
+    ("人民医院晋升三级乙等", True),  # a grade answers 几级
+    ("2025年是收官之年", False),
+])
+def test_what_counts_as_a_figure(text, figure):
+    assert has_figure(text) is figure
