@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import DATE, DAY, FIGURE, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
+from .analysis import DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -94,6 +94,8 @@ def _person_named(q: QuestionAnalysis, piece: str) -> bool:
     return any(not asked or m.group(1) in asked for m in _PERSON.finditer(piece))
 
 
+# Which ones: the evidence must name more than one thing ("9所学校入选…试点校名单" counts them, names none).
+_LISTS = re.compile(r"、|；|;|：|:|和|与|及|等|”“")
 _DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
 _YEAR = re.compile(r"(?:19|20)\d\d年")
 
@@ -103,6 +105,8 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
+        return False
+    if q.asks_for(LIST) and not q.asks_for(DEFINITION) and not _LISTS.search(piece):
         return False
     if q.asks_for(DAY):
         return bool(_DAY.search(piece))
@@ -230,4 +234,6 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
     precision = next((word for kind, word in ((DAY, "日期"), (MONTH, "月份"), (YEAR, "年份")) if q.asks_for(kind)), None)
     if precision:
         return f"报告中没有给出具体{precision}"
+    if q.asks_for(LIST) and not q.asks_for(FIGURE):
+        return "报告中没有列出具体是哪些"
     return "报告中没有回答这个问题所需的数字或日期"

@@ -310,3 +310,9 @@ def test_an_everyday_word_reaches_the_reports_word_through_the_colloquial_table(
 ])
 def test_what_counts_as_a_figure(text, figure):
     assert has_figure(text) is figure
+
+
+def test_which_ones_is_refused_when_the_report_only_counts_them(assistant):
+    # "9所学校入选…试点校名单" gives how many, not which.
+    answer = assistant.ask("去年入选人工智能课程试点的那9所学校分别是哪几所？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有列出具体是哪些"
