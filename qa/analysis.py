@@ -87,6 +87,7 @@ class QuestionAnalysis:
     focus: str | None = None  # the key term nearest the question word: what is asked about ("平均工资")
     year: int | None = None  # the report year its relative words (去年, 今年) were read against
     unexplained_name: str | None = None  # a coined name whose meaning it asks and no report explains ("五基四化")
+    specific: tuple[str, ...] = ()  # key terms naming one specific thing (few passages use them: "华夏路东延")
 
     def asks_for(self, kind: str) -> bool:
         return kind in self.asks
@@ -96,7 +97,8 @@ class Analyzer:
     """Everything about a question that needs the documents: term weights, known places and years."""
 
     def __init__(self, tokenizer: Tokenizer, passages: list[str], home_places: frozenset[str],
-                 report_year: int | None, absent_word_weight: float, own_places: frozenset[str] = frozenset()) -> None:
+                 report_year: int | None, absent_word_weight: float, own_places: frozenset[str] = frozenset(),
+                 specific_passages: int = 0) -> None:
         self.tokenizer = tokenizer
         # The places the documents are about ("偃师" in the Yanshi report, and the units above it that its
         # header names, "洛阳"): a question naming them asks nothing more specific, so they are not key terms.
@@ -106,6 +108,7 @@ class Analyzer:
         self.own_places = own_places
         self.report_year = report_year
         self.absent_word_weight = absent_word_weight
+        self.specific_passages = specific_passages
         self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
         self._df_cache: dict[str, int] = {}
         self.names = CoinedNames(passages)
@@ -175,6 +178,7 @@ class Analyzer:
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(text),
+            specific=tuple(t for t in terms if len(t) >= 3 and 0 < self.df(t) <= self.specific_passages),
         )
 
     @staticmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
+from .analysis import COMPARISON, DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -100,9 +100,17 @@ _DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
 _YEAR = re.compile(r"(?:19|20)\d\d年")
 
 
+def _stated_for(names: tuple[str, ...], piece: str) -> bool:
+    """A clause of the window names one of these specific things and states a figure: a project's own
+    investment, not that of the 45 projects the sentence counts it among."""
+    return any(has_figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = window_text(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
+        return False
+    if q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and q.specific and not _stated_for(q.specific, piece):
         return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
         return False
@@ -236,4 +244,6 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"报告中没有给出具体{precision}"
     if q.asks_for(LIST) and not q.asks_for(FIGURE):
         return "报告中没有列出具体是哪些"
+    if q.asks_for(FIGURE) and q.specific:
+        return f"报告中没有给出“{max(q.specific, key=len)}”的相关数字"
     return "报告中没有回答这个问题所需的数字或日期"

@@ -40,6 +40,10 @@ class WindowWeights:
     # window may state only a figure of another unit or kind); few, since a lower window's figure is more often
     # another thing's. Set by reasoning, not fitted.
     side_windows: int = 3
+    # A question word of three characters or more that the documents use in at most this many passages names
+    # one specific thing ("华夏路东延", "第四污水处理厂"): a figure answers for it only from a clause that names
+    # it. Set by reasoning (a name, not a topic), checked on the fitting sets only.
+    specific_passages: int = 2
 
 
 @dataclass(frozen=True)

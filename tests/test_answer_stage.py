@@ -316,3 +316,10 @@ def test_which_ones_is_refused_when_the_report_only_counts_them(assistant):
     # "9所学校入选…试点校名单" gives how many, not which.
     answer = assistant.ask("去年入选人工智能课程试点的那9所学校分别是哪几所？")
     assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有列出具体是哪些"
+
+
+def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistant):
+    # The report names the plant only among works; no investment figure is given for it.
+    answer = assistant.ask("第四污水处理厂总投资多少钱？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“处理厂”的相关数字"
+    assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
