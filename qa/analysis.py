@@ -234,7 +234,7 @@ class Analyzer:
         if len(parts) <= 1:
             return [question]
         first = parts[0]
-        return [first] + [p if len([t for t in self.key_terms(p) if self.df(t)]) >= 2 else merge(p, first) for p in parts[1:]]
+        return [first] + [p if len([t for t in self.key_terms(p) if self.df(t) and len(t) > 1]) >= 2 else merge(p, first) for p in parts[1:]]
 
     def _uncovered_year(self, folded: str) -> str | None:
         """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;

@@ -323,3 +323,8 @@ def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistan
     answer = assistant.ask("第四污水处理厂总投资多少钱？")
     assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“处理厂”的相关数字"
     assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
+
+
+def test_a_follow_up_part_with_no_subject_of_its_own_borrows_the_first_parts(assistant):
+    # "总投资多少？" names nothing but a one-character word and 投资: it asks about the first part's projects.
+    assert "总投资191.6亿元的68个重点项目" in assistant.ask("2026年偃师要压茬推进多少个重点项目？总投资多少？").text
