@@ -1,0 +1,107 @@
+"""Refusals and asked types: each check the Assistant runs around the answerer refuses what the report lacks,
+saying why, and lets through what it gives (a rank, a month, a person it names, units that count alike)."""
+import pytest
+
+
+def test_a_figure_the_report_gives_only_for_another_period_is_refused_saying_so(assistant):
+    # The report plans 2,000 high-skill workers for 2026 and gives no 2025 figure.
+    answer = assistant.ask("2025年偃师新增了多少名高技能人才？")
+    assert answer.refused and answer.check == "period"
+    assert answer.refusal_reason == "报告中没有2025年的相关情况"
+
+
+def test_asking_for_money_or_a_percentage_names_the_unit(assistant):
+    assert assistant.analyzer.analyse("住养老院一个月要花多少钱？").unit == "元"
+    assert assistant.analyzer.analyse("居民收入增长目标是百分之多少？").unit == "%"
+
+
+def test_a_subsidy_the_report_does_not_give_is_refused(assistant):
+    assert assistant.ask("今年会给老年人发多少养老补贴？").refused
+
+
+def test_a_wage_the_report_never_mentions_is_refused_by_name(assistant):
+    # The best evidence shares no key word with the question: its figure answers some other question.
+    answer = assistant.ask("2025年偃师职工平均工资是多少？")
+    assert answer.refused and answer.check == "terms" and answer.refusal_reason == "报告中没有提到“工资”"
+
+
+def test_a_question_about_the_city_above_the_report_is_refused_by_name(assistant):
+    # The report is the district's (偃师区); 洛阳 is the city above it, named in its header.
+    answer = assistant.ask("洛阳市2025年地区生产总值增长多少？")
+    assert answer.refused and answer.check == "wider_place" and "“洛阳”" in answer.refusal_reason
+    assert "6.7%" in assistant.ask("洛阳市偃师区2025年地区生产总值增长多少？").text
+
+
+@pytest.mark.parametrize("question, place", [("洛阳全市去年粮食总产量是多少？", "洛阳"), ("河南全省去年PM2.5下降了多少？", "河南")])
+def test_a_question_about_a_whole_city_or_province_is_refused_by_name(assistant, question, place):
+    # "全市" and "全省" after a place ask about all of it; the district report gives only its own figures.
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "wider_place" and f"“{place}”" in answer.refusal_reason
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("新区医院一共有多少张病床？", "张"),
+    ("去年PM10的平均浓度降到了多少微克？", "微克"),  # the report gives only the rate of decline
+])
+def test_a_figure_in_a_unit_the_report_never_uses_is_refused_saying_so(assistant, question, unit):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == f"报告中没有以“{unit}”为单位的相关数字"
+
+
+def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
+    assert "民生实事20项" in assistant.ask("去年给老百姓办了几件实事？").text
+
+
+def test_a_rank_is_not_a_count_of_people(assistant):
+    assert assistant.analyzer.analyse("在全省戏超联赛拿了第几名？").unit is None
+    assert assistant.analyzer.analyse("新增了多少名高技能人才？").unit == "名"
+
+
+def test_who_is_answered_only_by_a_person_named_in_the_report(assistant):
+    assert "刘国中副总理" in assistant.ask("2025年4月哪位国家领导人到偃师调研夏粮生产？").text
+
+
+def test_what_kind_of_people_is_not_a_who_question(assistant):
+    assert "person" not in assistant.analyzer.analyse("今年要引进什么人才？").asks
+
+
+@pytest.mark.parametrize("question", ["偃师区委书记是谁？", "偃师区政协主席叫什么名字？"])
+def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant, question):
+    # The report names 习近平总书记, but nobody as the district's 区委书记 or 政协主席.
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有提到具体是谁"
+
+
+def test_asking_which_day_needs_a_day_not_only_a_year(assistant):
+    # The report says the expressway opened in 2025, not on which day.
+    answer = assistant.ask("沁伊高速是哪天正式通车的？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出具体日期"
+
+
+def test_asking_which_month_is_answered_by_a_month(assistant):
+    assert "12月底前" in assistant.ask("郑洛高速偃师段几月份能通车？").text
+
+
+def test_asking_for_hundreds_of_millions_asks_for_that_magnitude(assistant):
+    assert assistant.analyzer.analyse("今年计划化解多少亿政府债务？").unit == "亿"
+    assert assistant.analyzer.analyse("总投资多少亿元？").unit == "元"
+
+
+def test_the_meaning_of_a_name_the_report_only_mentions_is_refused_by_name(assistant):
+    # The passage that mentions “五基四化” would be a confident non-answer: the report never says what it is.
+    answer = assistant.ask("“五基四化”具体指什么？")
+    assert answer.refused and answer.check == "unexplained_name"
+    assert answer.refusal_reason == "报告没有解释“五基四化”具体指什么"
+
+
+def test_which_ones_is_refused_when_the_report_only_counts_them(assistant):
+    # "9所学校入选…试点校名单" gives how many, not which.
+    answer = assistant.ask("去年入选人工智能课程试点的那9所学校分别是哪几所？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有列出具体是哪些"
+
+
+def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistant):
+    # The report names the plant only among works; no investment figure is given for it.
+    answer = assistant.ask("第四污水处理厂总投资多少钱？")
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“处理厂”的相关数字"
+    assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
