@@ -172,8 +172,8 @@ class Analyzer:
             unit=unit_name, periods=periods,
             unknown_places=tuple(p for p in named if not self.df(p)),
             wider_places=() if any(p in folded for p in self.own_places)
-            else tuple(dict.fromkeys(p for p in named + whole
-                                     if p in self.home_places - self.own_places or (p in whole and p not in self.own_places))),
+            else tuple(dict.fromkeys(p for p in named + whole if p not in self.own_places
+                                     and (p in self.home_places or p in whole))),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
@@ -234,7 +234,9 @@ class Analyzer:
         if len(parts) <= 1:
             return [question]
         first = parts[0]
-        return [first] + [p if len([t for t in self.key_terms(p) if self.df(t) and len(t) > 1]) >= 2 else merge(p, first) for p in parts[1:]]
+        # One-character words ("总") name no subject: "总投资多少？" asks about the first part's projects.
+        own = [len([t for t in self.key_terms(p) if self.df(t) and len(t) > 1]) >= 2 for p in parts[1:]]
+        return [first] + [p if mine else merge(p, first) for p, mine in zip(parts[1:], own)]
 
     def _uncovered_year(self, folded: str) -> str | None:
         """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;

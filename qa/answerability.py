@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import COMPARISON, DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer, QuestionAnalysis
+from .analysis import (COMPARISON, DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer,
+                       QuestionAnalysis)
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit

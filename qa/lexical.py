@@ -122,7 +122,8 @@ class Tokenizer:
 
     def alternatives(self, term: str) -> list[str]:
         """The report words an everyday term stands for (GDP → 地区生产总值)."""
-        return [t for syn in self.synonyms if (term == syn.phrase if syn.whole else term in syn.phrase) for t in syn.terms]
+        return [t for syn in self.synonyms if (term == syn.phrase if syn.whole else term in syn.phrase)
+                for t in syn.terms]
 
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""

@@ -40,7 +40,6 @@ class CoinedNames:
     def __init__(self, passages: list[str]) -> None:
         self._texts = [search_form(cn_to_arabic(t)) for t in passages]
         raw = {search_form(n) for t in passages for n in _QUOTED.findall(search_form(t))}
-        # Unquoted in a question, a name must be distinctive: a numeral in it, or three characters or more.
         # A five-year plan's name ("十五五") is a period, not a coined name.
         self.names = frozenset(n for n in raw if re.search(r"[\u4e00-\u9fff]", n) and not periods_in(n, None))
         self._explained: dict[str, bool] = {}
@@ -49,7 +48,10 @@ class CoinedNames:
         """Some passage explains the name: a marker right after it, or, in the last listing clause of its
         sentence before it, as many items as it counts ("确保PM2.5、PM10、优良天数…，实现“两降一升”")."""
         if name not in self._explained:
-            self._explained[name] = any(self._explains(text, name) for text in self._texts if name in text)
+            found = any(self._explains(text, name) for text in self._texts if name in text)
+            if name not in self.names:  # a name only a question quotes: not kept, so questions cannot grow it
+                return found
+            self._explained[name] = found
         return self._explained[name]
 
     @staticmethod
@@ -68,6 +70,7 @@ class CoinedNames:
         """The coined name whose meaning or items the question asks for, when no passage explains it."""
         folded = search_form(cn_to_arabic(to_simplified(question)))
         asked = {search_form(cn_to_arabic(n)) for n in _QUOTED.findall(folded) if not periods_in(n, None)}
+        # Unquoted in a question, a report's name must be distinctive: a numeral in it, or three characters or more.
         asked |= {n for n in self.names if n in folded and (len(n) >= 3 or _counts(n))}
         for name in sorted(asked, key=len, reverse=True):
             esc = re.escape(name)

@@ -24,7 +24,8 @@ _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
 _SENTENCE_END = re.compile(r"[。！？!?；;]$")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
-# A figure, not a year ("2025年是…" answers no how-much question) nor a numbered one ("第15个五年规划": a rank, "第5位", is); a grade ("三级乙等") answers 几级.
+# A figure, not a year ("2025年是…" answers no how-much question) nor a numbered thing ("第15个五年规划"; a
+# rank, "第5位", is one); a grade ("三级乙等") answers 几级.
 _FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)(?!(?<=第)\d+个)\d+(?:\.\d+)?|[一二三四五]级")
 
 

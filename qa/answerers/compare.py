@@ -27,7 +27,7 @@ _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
-
+# A side that says now ("比现在高出几个百分点") means where things stand: the year and plan the report reviews.
 _NOW = re.compile(r"现在|目前|当前|如今|眼下")
 
 
