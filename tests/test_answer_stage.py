@@ -224,3 +224,8 @@ def test_what_counts_as_a_figure(text, figure):
 def test_a_follow_up_part_with_no_subject_of_its_own_borrows_the_first_parts(assistant):
     # "总投资多少？" names nothing but a one-character word and 投资: it asks about the first part's projects.
     assert "总投资191.6亿元的68个重点项目" in assistant.ask("2026年偃师要压茬推进多少个重点项目？总投资多少？").text
+
+
+def test_a_colloquial_what_does_it_mean_gets_the_glossary_entry(assistant):
+    answer = assistant.ask("“五共五连”原则具体指啥？", style="clauses")
+    assert answer.text.startswith("五共五连。即坚持产业共谋，实现连片发展；")
