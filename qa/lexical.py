@@ -125,6 +125,11 @@ class Tokenizer:
         return [t for syn in self.synonyms if (term == syn.phrase if syn.whole else term in syn.phrase)
                 for t in syn.terms]
 
+    def exact(self, term: str) -> list[str]:
+        """The report phrases the colloquial table gives for exactly this word: precise enough to stand for it
+        where a broad synonym would let another thing's figure through (`alternatives` is wider)."""
+        return [t for syn in self.synonyms if syn.whole and term == syn.phrase for t in syn.terms]
+
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""
         folded = search_form(cn_to_arabic(question))

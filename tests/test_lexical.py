@@ -25,3 +25,9 @@ def test_the_colloquial_table_is_not_part_of_what_the_index_records(tmp_path):
     mine.write_text("上访\t信访\n", encoding="utf-8")
     tokenizer, sha = lexical_setup(colloquial=str(mine))
     assert sha == lexical_setup()[1] and tokenizer.alternatives("上访") == ["信访"]
+
+
+def test_exact_gives_only_a_colloquial_rows_phrases_for_that_very_word():
+    tokenizer = Tokenizer(parse_synonyms("钱\t资金\n"), parse_synonyms("个体户\t市场主体\n", whole=True))
+    assert tokenizer.exact("个体户") == ["市场主体"]
+    assert tokenizer.exact("钱") == [] and tokenizer.alternatives("钱") == ["资金"]

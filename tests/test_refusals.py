@@ -105,3 +105,8 @@ def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistan
     answer = assistant.ask("第四污水处理厂总投资多少钱？")
     assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“处理厂”的相关数字"
     assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
+
+
+def test_a_colloquial_word_counts_as_the_question_word_beside_a_figure_in_the_asked_unit(assistant):
+    # 个体户 is what people say; the report counts 市场主体 in 户.
+    assert "新增市场主体6210户" in assistant.ask("去年偃师新开了多少户个体户？").text
