@@ -13,7 +13,7 @@ from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
 from .names import CoinedNames
 from .periods import last_year, periods_in
-from .text import cn_to_arabic, fold, search_form, to_simplified
+from .text import QUOTED, cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 PERSON = "person"
@@ -58,7 +58,6 @@ _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
-_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 _ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
@@ -111,7 +110,7 @@ class Analyzer:
         self.specific_passages = specific_passages
         self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
         self._df_cache: dict[str, int] = {}
-        self.names = CoinedNames(passages)
+        self.names = CoinedNames(self._corpus)
 
     @staticmethod
     def fold(text: str) -> str:
@@ -177,7 +176,7 @@ class Analyzer:
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
-            unexplained_name=self.names.asked_unexplained(text),
+            unexplained_name=self.names.asked_unexplained(folded),
             specific=tuple(t for t in terms if len(t) >= 3 and 0 < self.df(t) <= self.specific_passages),
         )
 
@@ -195,14 +194,14 @@ class Analyzer:
         terms: dict[str, float] = {}
         nouns: set[str] = set()
         # A quoted name ("“瞪羚”企业", "“1+2+10+6”") is one term, however jieba would cut it.
-        for quoted in _QUOTED.findall(question):
+        for quoted in QUOTED.findall(question):
             term = search_form(cn_to_arabic(quoted))
             terms[term] = self.idf(term)
             nouns.add(term)
         places = set(self.tokenizer.places(question))
         # Asking phrases and quoted names are cut out with a comma, not a space: the search form drops spaces,
         # and "多多少人" would otherwise close up into the word 多人.
-        for word, tag in self.tokenizer.tagged(_ASKING.sub("，", _QUOTED.sub("，", question))):
+        for word, tag in self.tokenizer.tagged(_ASKING.sub("，", QUOTED.sub("，", question))):
             if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
                 continue
             if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:

@@ -71,6 +71,9 @@ class Tokenizer:
         # question and passage is cut (tried: the comparisons that name 规上工业 lost their sides). Its rows
         # stand only for a question word that is the whole phrase: "增速" is no "投资增速".
         self.synonyms = list(synonyms) + list(colloquial)
+        self._exact: dict[str, list[str]] = {}
+        for syn in colloquial:
+            self._exact.setdefault(syn.phrase, []).extend(syn.terms)
         with _jieba_lock:
             # Five-year plan names are single words ("十五五", not "十五" + "五").
             for plan in (f"十{d}五" for d in "一二三四五六七八九"):
@@ -128,7 +131,7 @@ class Tokenizer:
     def exact(self, term: str) -> list[str]:
         """The report phrases the colloquial table gives for exactly this word: precise enough to stand for it
         where a broad synonym would let another thing's figure through (`alternatives` is wider)."""
-        return [t for syn in self.synonyms if syn.whole and term == syn.phrase for t in syn.terms]
+        return self._exact.get(term, [])
 
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 
 from .periods import periods_in
-from .text import cn_to_arabic, search_form, to_simplified
-
-_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+from .text import QUOTED
 # Right after the name (a glossary heading's full stop may come between): 即, 是指, 指的是, a colon or a bracket explains it.
 _EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
 _SENTENCE = re.compile(r"[。;；!！?？]")
@@ -35,13 +33,14 @@ def _counts(name: str) -> set[int]:
 
 
 class CoinedNames:
-    """The quoted names of a set of passages, and which of them some passage explains."""
+    """The quoted names of a set of passages, and which of them some passage explains. Passages and questions
+    come in the folded form (`text.fold`) the Analyzer already holds them in."""
 
-    def __init__(self, passages: list[str]) -> None:
-        self._texts = [search_form(cn_to_arabic(t)) for t in passages]
-        raw = {search_form(n) for t in passages for n in _QUOTED.findall(search_form(t))}
+    def __init__(self, folded_passages: list[str]) -> None:
+        self._texts = folded_passages
+        quoted = {n for t in folded_passages for n in QUOTED.findall(t)}
         # A five-year plan's name ("十五五") is a period, not a coined name.
-        self.names = frozenset(n for n in raw if re.search(r"[\u4e00-\u9fff]", n) and not periods_in(n, None))
+        self.names = frozenset(n for n in quoted if re.search(r"[\u4e00-\u9fff]", n) and not periods_in(n, None))
         self._explained: dict[str, bool] = {}
 
     def explained(self, name: str) -> bool:
@@ -66,10 +65,9 @@ class CoinedNames:
                 return True
         return False
 
-    def asked_unexplained(self, question: str) -> str | None:
-        """The coined name whose meaning or items the question asks for, when no passage explains it."""
-        folded = search_form(cn_to_arabic(to_simplified(question)))
-        asked = {search_form(cn_to_arabic(n)) for n in _QUOTED.findall(folded) if not periods_in(n, None)}
+    def asked_unexplained(self, folded: str) -> str | None:
+        """The coined name whose meaning or items the (folded) question asks for, when no passage explains it."""
+        asked = {n for n in QUOTED.findall(folded) if not periods_in(n, None)}
         # Unquoted in a question, a report's name must be distinctive: a numeral in it, or three characters or more.
         asked |= {n for n in self.names if n in folded and (len(n) >= 3 or _counts(n))}
         for name in sorted(asked, key=len, reverse=True):

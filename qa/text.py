@@ -138,6 +138,10 @@ def numbers_in(text: str) -> list[str]:
     return NUMBER.findall(fold(text))
 
 
+# A quoted name: “瞪羚”, "1+2+10+6", 《纲要》.
+QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
+
+
 @lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """search_form(cn_to_arabic(text)), the form text is compared in; cached because answering one question

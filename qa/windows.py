@@ -17,12 +17,11 @@ from .analysis import DATE, DEFINITION, FIGURE, NAME, QuestionAnalysis
 from .lexical import Tokenizer
 from .params import WindowWeights
 from .periods import GLOSSARY
-from .text import cn_to_arabic, fold, search_form
+from .text import QUOTED, cn_to_arabic, fold, search_form
 from .types import Hit
 
 _CLAUSE = re.compile(r"[^，,；;。！？!?：:]+[，,；;。！？!?：:]*")
 _SENTENCE_END = re.compile(r"[。！？!?；;]$")
-_QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
 # A figure, not a year ("2025年是…" answers no how-much question) nor a numbered thing ("第15个五年规划"; a
 # rank, "第5位", is one); a grade ("三级乙等") answers 几级.
@@ -124,7 +123,7 @@ class WindowScorer:
                 is_whole = whole and (i, j) == (0, len(cl) - 1)
                 if is_whole:
                     score += w.definition_bonus
-                if q.asks_for(NAME) and any(x not in q.folded for x in _QUOTED.findall(piece)):
+                if q.asks_for(NAME) and any(x not in q.folded for x in QUOTED.findall(piece)):
                     score += w.quote_bonus
                 if q.periods and chunk.period and chunk.period not in q.periods:
                     score -= w.period_mismatch

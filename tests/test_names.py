@@ -2,6 +2,7 @@
 import pytest
 
 from qa.names import CoinedNames
+from qa.text import fold
 
 PASSAGES = [
     "三化改造。即智能化、绿色化、融合化改造。",
@@ -15,7 +16,7 @@ PASSAGES = [
 
 @pytest.fixture(scope="module")
 def names():
-    return CoinedNames(PASSAGES)
+    return CoinedNames([fold(p) for p in PASSAGES])
 
 
 @pytest.mark.parametrize("question, name", [
@@ -25,7 +26,7 @@ def names():
     ("什么是“一网统管”？", "一网统管"),  # quoted in the question, never in a report
 ])
 def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, question, name):
-    assert names.asked_unexplained(question) == name
+    assert names.asked_unexplained(fold(question)) == name
 
 
 @pytest.mark.parametrize("question", [
@@ -34,7 +35,7 @@ def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, quest
     "“两降一升”指什么？",  # two plus one items listed earlier in its sentence
 ])
 def test_a_name_the_report_explains_is_not_caught(names, question):
-    assert names.asked_unexplained(question) is None
+    assert names.asked_unexplained(fold(question)) is None
 
 
 @pytest.mark.parametrize("question", [
@@ -44,4 +45,4 @@ def test_a_name_the_report_explains_is_not_caught(names, question):
     "“五基四化”推进得怎么样？",  # asks how it goes, not what it means
 ])
 def test_a_question_that_does_not_ask_what_a_name_means_is_not_caught(names, question):
-    assert names.asked_unexplained(question) is None
+    assert names.asked_unexplained(fold(question)) is None
