@@ -167,7 +167,8 @@ class Analyzer:
         whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", text)) if _WHOLE_UNIT.search(text) else []
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
-            focus=_focus(folded, {t: self.idf(t) for t in nouns} or terms),
+            # In the order the question names them: a tie in weight goes to the first, whatever the hash seed.
+            focus=_focus(folded, {t: self.idf(t) for t in sorted(nouns, key=lambda t: (folded.find(t), t))} or terms),
             unit=unit_name, periods=periods,
             unknown_places=tuple(p for p in named if not self.df(p)),
             wider_places=() if any(p in folded for p in self.own_places)
