@@ -87,6 +87,8 @@ class QuestionAnalysis:
     year: int | None = None  # the report year its relative words (去年, 今年) were read against
     unexplained_name: str | None = None  # a coined name whose meaning it asks and no report explains ("五基四化")
     specific: tuple[str, ...] = ()  # key terms naming one specific thing (few passages use them: "华夏路东延")
+    # Places the documents mention but are not about (郑州 in the Yanshi report): the evidence must name them.
+    foreign_places: tuple[str, ...] = ()
 
     def asks_for(self, kind: str) -> bool:
         return kind in self.asks
@@ -162,7 +164,7 @@ class Analyzer:
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         terms, nouns = self.terms_and_nouns(text)
-        named = self.tokenizer.places(text)
+        named = self.tokenizer.places(text, bare=True)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
         whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", text)) if _WHOLE_UNIT.search(text) else []
         return QuestionAnalysis(
@@ -173,13 +175,30 @@ class Analyzer:
             unknown_places=tuple(p for p in named if not self.df(p)),
             wider_places=() if any(p in folded for p in self.own_places)
             else tuple(dict.fromkeys(p for p in named + whole if p not in self.own_places
-                                     and (p in self.home_places or p in whole))),
+                                     and (p in self.home_places or p in whole) and not self._in_a_name(p, folded))),
             uncovered_year=self._uncovered_year(folded),
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
             specific=tuple(t for t in terms if len(t) >= 3 and 0 < self.df(t) <= self.specific_passages),
+            foreign_places=self._foreign_places(text),
         )
+
+    def _in_a_name(self, place: str, folded: str) -> bool:
+        """The place begins a name the documents use ("河南省创新龙头企业", an award): the question asks about
+        the name, not the place."""
+        at = folded.find(place)
+        return at >= 0 and bool(self.df(folded[at : at + len(place) + 3]))
+
+    def _foreign_places(self, text: str) -> tuple[str, ...]:
+        """Places the documents mention but are not about. A name written without its suffix ("郑州") counts
+        when few passages use it, as for a specific thing's name: a common word that is also a county's name
+        (新建县) is in many."""
+        suffixed = set(self.tokenizer.places(text))
+        return tuple(dict.fromkeys(
+            p for p in self.tokenizer.places(text, bare=True)
+            if p not in self.home_places and p not in self.own_places
+            and 0 < self.df(p) and (p in suffixed or self.df(p) <= self.specific_passages)))
 
     @staticmethod
     def is_gap(folded: str, periods: tuple[str, ...], year: int | None) -> bool:

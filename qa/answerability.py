@@ -60,7 +60,7 @@ def structural(q: QuestionAnalysis) -> Verdict:
 def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window],
                       scorer: WindowScorer) -> tuple[list[Window], str]:
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
-    closest and what they lack: "type" (no figure or date), "unit" (not in the asked unit), "period" (only
+    closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not in the asked unit), "period" (only
     another period's)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A window that gives what is asked about something else is no answer: when the best window holds the
@@ -68,7 +68,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     # does not answer for 2025).
     if ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
         ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
-    for problem, keeps in (("type", lambda w: type_ok(q, hits[w.hit], w)),
+    for problem, keeps in (("place", lambda w: all(p in window_text(hits[w.hit], w) for p in q.foreign_places)),
+                           ("type", lambda w: type_ok(q, hits[w.hit], w)),
                            ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
@@ -230,6 +231,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
     focus (or its weightiest term) at all, so the reason may say so of the whole report."""
     if problem == "unit":
         return f"报告中没有以“{q.unit}”为单位的相关数字"
+    if problem == "place":
+        return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
     if problem == "period":
         named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
         return f"报告中没有{named}的相关情况"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections import Counter
 from typing import Any, Callable
 
 from .analysis import Analyzer, QuestionAnalysis
@@ -36,6 +37,13 @@ HEADER_CHARS = 300
 MAX_REPORTS_PER_ANSWER = 5
 
 
+def province(text: str, tokenizer: Tokenizer) -> str | None:
+    """The province a report below that level is in: the one it names most (河南 in a Luoyang district's
+    report, which says 河南省 and 全省 of it and names another province only in passing)."""
+    named = Counter(p for p in tokenizer.places(text) if p + "省" in text)
+    return named.most_common(1)[0][0] if named else None
+
+
 class Assistant:
     modes = MODES
     styles = STYLES
@@ -48,7 +56,7 @@ class Assistant:
         docs = index.documents.values()
         # The places the reports are about (their own, their parent's, what their header names): a question
         # naming one asks nothing more specific, and with several reports it picks the report.
-        home = frozenset({p for d in docs for p in (d.place, d.parent) if p}
+        home = frozenset({p for d in docs for p in (d.place, d.parent, province(d.text, tokenizer)) if p}
                          | {p for d in docs for p in tokenizer.places(d.text[:HEADER_CHARS])})
         years = [d.year for d in docs if d.year]
         # Relative years resolve against the newest report, or against the report the question names.

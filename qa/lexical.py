@@ -105,11 +105,13 @@ class Tokenizer:
         with _jieba_lock:
             return [w for w in self._jieba.cut_for_search(word) if w not in STOPWORDS and len(w) > 1]
 
-    def places(self, text: str) -> list[str]:
+    def places(self, text: str, bare: bool = False) -> list[str]:
         """Administrative place names in a text ("孟津区", "伊川县", "郑州市"), suffix dropped.
 
         Only jieba `ns` words that carry, or are followed by, an administrative suffix count: "外国" or
-        "城里" name no place the documents could be about.
+        "城里" name no place the documents could be about. With `bare`, so does a name written without
+        its suffix that jieba's dictionary knows with one ("郑州" for 郑州市); this also admits the odd
+        verb that is a county's name (新建县), so callers use it where such a word does no harm.
         """
         folded = search_form(text)
         with _jieba_lock:
@@ -118,10 +120,17 @@ class Tokenizer:
         for word, tag in tagged:
             pos = folded.find(word, pos)
             after = folded[pos + len(word) : pos + len(word) + 1]
-            if tag == "ns" and len(word) >= 2 and (word[-1] in ADMIN_SUFFIXES or after in ADMIN_SUFFIXES):
-                names.append(word[:-1] if word[-1] in ADMIN_SUFFIXES else word)
+            name = word[:-1] if word[-1] in ADMIN_SUFFIXES else word
+            # A name keeps two characters without its suffix: "城镇" is no town called 城.
+            if tag == "ns" and len(name) >= 2 and (name != word or after in ADMIN_SUFFIXES
+                                                   or (bare and self._known_with_suffix(word))):
+                names.append(name)
             pos += len(word)
         return names
+
+    def _known_with_suffix(self, word: str) -> bool:
+        with _jieba_lock:
+            return any(self._jieba.has_word(word + suffix) for suffix in "市省县区")
 
     def alternatives(self, term: str) -> list[str]:
         """The report words an everyday term stands for (GDP → 地区生产总值)."""

@@ -31,3 +31,10 @@ def test_exact_gives_only_a_colloquial_rows_phrases_for_that_very_word():
     tokenizer = Tokenizer(parse_synonyms("钱\t资金\n"), parse_synonyms("个体户\t市场主体\n", whole=True))
     assert tokenizer.exact("个体户") == ["市场主体"]
     assert tokenizer.exact("钱") == [] and tokenizer.alternatives("钱") == ["资金"]
+
+
+def test_a_place_written_without_its_suffix_is_read_only_when_asked_for():
+    tokenizer = Tokenizer([])
+    assert tokenizer.places("郑州去年城镇新增就业多少人") == []
+    assert tokenizer.places("郑州去年城镇新增就业多少人", bare=True) == ["郑州"]
+    assert tokenizer.places("伊川县去年城镇新增就业多少人") == ["伊川"]  # 城镇 is no town called 城

@@ -39,6 +39,29 @@ def test_a_question_about_a_whole_city_or_province_is_refused_by_name(assistant,
     assert answer.refused and answer.check == "wider_place" and f"“{place}”" in answer.refusal_reason
 
 
+def test_a_figure_of_a_place_the_report_only_mentions_is_refused_by_name(assistant):
+    # 郑州 appears in the report (its visitors are courted), but every figure near the question is 偃师's own.
+    answer = assistant.ask("郑州去年城镇新增就业多少人？")
+    assert answer.refused and answer.check == "place" and answer.refusal_reason == "报告只提到郑州，没有它的相关情况"
+
+
+def test_the_reports_province_is_read_from_its_text_and_asked_about_as_a_whole(assistant):
+    # The header names 洛阳市偃师区 only; 河南 is the province the report names most.
+    assert "河南" in assistant.analyzer.home_places
+    answer = assistant.ask("河南省2026年经济增长的预期目标定的是多少？")
+    assert answer.refused and answer.check == "wider_place" and "“河南”" in answer.refusal_reason
+
+
+def test_a_place_that_begins_an_award_name_asks_about_the_award(assistant):
+    assert "通达电缆" in assistant.ask("哪家企业要创建河南省创新龙头企业？").text
+
+
+def test_a_verb_that_is_also_a_county_name_is_no_place(assistant):
+    # jieba's dictionary knows 新建县; many passages use 新建 as a verb, so it names no foreign place.
+    assert assistant.analyzer.analyse("今年城里要新建几个停车场？").foreign_places == ()
+    assert "停车场3个" in assistant.ask("今年城里要新建几个停车场？").text
+
+
 @pytest.mark.parametrize("question, unit", [
     ("新区医院一共有多少张病床？", "张"),
     ("去年PM10的平均浓度降到了多少微克？", "微克"),  # the report gives only the rate of decline
