@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
-from .names import CoinedNames
+from .names import CoinedNames, specific_names
 from .periods import last_year, periods_in
 from .text import QUOTED, cn_to_arabic, fold, search_form, to_simplified
 
@@ -180,7 +180,7 @@ class Analyzer:
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
-            specific=tuple(t for t in terms if len(t) >= 3 and 0 < self.df(t) <= self.specific_passages),
+            specific=specific_names(folded, terms, self.df, self.specific_passages),
             foreign_places=self._foreign_places(text),
         )
 

@@ -1,4 +1,5 @@
-"""Coined names ("五基四化", "362", "两河三渠") and whether the reports explain them.
+"""Names in questions: coined names ("五基四化", "362", "两河三渠") and whether the reports explain them, and the
+names of specific things ("夏都智谷科技产业园") whose figures must be stated beside them.
 
 Reports coin names in quotes and explain few of them: the glossary's entries and the odd "“X”即……" in the
 body. A question asking what such a name means or which items it counts can only be answered where the report
@@ -8,6 +9,7 @@ non-answer. Both sides are read from the documents' structure, not from a word l
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .periods import periods_in
 from .text import QUOTED
@@ -77,3 +79,32 @@ class CoinedNames:
                     or re.search(r"什么(?:是|叫)[“\"]?" + esc, folded)) and not self.explained(name):
                 return name
         return None
+
+
+def specific_names(folded: str, terms: dict[str, float], df: Callable[[str], int], rare: int) -> tuple[str, ...]:
+    """Names of specific things in a question: key terms few passages use (df at most `rare`). A rare word
+    stands for the longest stretch of adjacent key words around it that the documents use ("口袋" → 口袋公园,
+    "智谷" → 夏都智谷科技产业园); alone, a two-character word is too often a common word cut short, so it
+    counts only as part of a longer name."""
+    covered, starts, ends = [False] * len(folded), set(), set()
+    for term in terms:
+        for m in re.finditer(re.escape(term), folded):
+            covered[m.start() : m.end()] = [True] * len(term)
+            starts.add(m.start())
+            ends.add(m.end())
+    names = []
+    for term in terms:
+        at = folded.find(term)
+        if at < 0 or not 0 < df(term) <= rare:
+            continue
+        first, last = at, at + len(term)
+        while first > 0 and covered[first - 1]:
+            first -= 1
+        while last < len(folded) and covered[last]:
+            last += 1
+        # Whole words only: "农村产权交" is no name, though the documents use it (交易额).
+        name = max((folded[a:b] for a in range(first, at + 1) for b in range(at + len(term), last + 1)
+                    if a in starts and b in ends and df(folded[a:b])), key=len)
+        if len(name) >= 3:
+            names.append(name)
+    return tuple(dict.fromkeys(names))

@@ -126,8 +126,25 @@ def test_which_ones_is_refused_when_the_report_only_counts_them(assistant):
 def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistant):
     # The report names the plant only among works; no investment figure is given for it.
     answer = assistant.ask("第四污水处理厂总投资多少钱？")
-    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“处理厂”的相关数字"
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == "报告中没有给出“污水处理厂”的相关数字"
     assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
+
+
+def test_a_rare_word_names_the_longest_stretch_of_key_words_the_documents_use(assistant):
+    analyse = assistant.analyzer.analyse
+    assert analyse("夏都智谷科技产业园总投资是多少？").specific == ("夏都智谷科技产业园",)
+    # Whole words only: the report's 农村产权交易额 does not make "农村产权交" of a mistyped 交意额.
+    assert analyse("今年农村产权交意额的目标是多少？").specific == ("农村产权",)
+
+
+def test_a_count_of_a_thing_the_report_names_without_a_figure_is_refused(assistant):
+    # "新建一批口袋公园、停车场，新增停车位395个": the 395 counts parking spaces, not parks.
+    answer = assistant.ask("去年新建了几个口袋公园？")
+    assert answer.refused and answer.refusal_reason == "报告中没有给出“口袋公园”的相关数字"
+
+
+def test_a_contests_place_answers_which_place(assistant):
+    assert "亚军" in assistant.ask("偃师夏都队在全省戏超联赛拿了第几？").text
 
 
 def test_a_colloquial_word_counts_as_the_question_word_beside_a_figure_in_the_asked_unit(assistant):
