@@ -50,12 +50,17 @@ _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
+# Units a question may ask for by dimension: any unit of length, any of area.
+LENGTH, AREA = "长度", "面积"
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|平方公里|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名|微克"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
 _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
-# Asking for an amount of money or a percentage names the unit without saying it: 多少钱 is in 元, 百分之几 in %;
-# 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
-_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|投资多少|投入多少"), "元"), (re.compile(r"百分之(?:几|多少)"), "%"),
+# Asking for an amount of money, a length, an area or a percentage names the unit without saying it: 多少钱 and
+# 总投资是多少 are in 元, 百分之几 in %; 多长 asks for a length and 面积 for an area, in any unit of it
+# (LENGTH, AREA); 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
+_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金额)(?:是|为|有|达到?)?多少"), "元"),
+                 (re.compile(r"多长(?!时间)|多远|长度|里程|全长"), LENGTH), (re.compile(r"面积"), AREA),
+                 (re.compile(r"百分之(?:几|多少)"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import (COMPARISON, DATE, DAY, DEFINITION, FIGURE, LIST, MONTH, PERSON, TITLE, YEAR, Analyzer,
-                       QuestionAnalysis)
+from .analysis import (AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE, YEAR,
+                       Analyzer, QuestionAnalysis)
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -230,6 +230,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
     """Why the evidence does not answer, for the person asking; `unused`: no document uses the question's
     focus (or its weightiest term) at all, so the reason may say so of the whole report."""
     if problem == "unit":
+        if q.unit in (LENGTH, AREA):
+            return f"报告中没有相关的{q.unit}数字"
         return f"报告中没有以“{q.unit}”为单位的相关数字"
     if problem == "place":
         return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"

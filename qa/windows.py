@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .analysis import DATE, DEFINITION, FIGURE, NAME, QuestionAnalysis
+from .analysis import AREA, DATE, DEFINITION, FIGURE, LENGTH, NAME, QuestionAnalysis
 from .lexical import Tokenizer
 from .params import WindowWeights
 from .periods import GLOSSARY
@@ -63,7 +63,8 @@ def _heading(section: tuple[str, ...]) -> str:
 # Measure words that count the same things: a question's 多少家 is answered by the report's 6210户.
 _SAME_UNIT = {"家": ("家", "户", "个"), "户": ("户", "家"), "人": ("人", "名", "人次"), "所": ("所", "座", "个"),
               "名": ("名", "人", "位"), "件": ("件", "项"), "棵": ("棵", "株"), "株": ("株", "棵"),
-              "座": ("座", "所", "个"), "天": ("天", "日")}
+              "座": ("座", "所", "个"), "天": ("天", "日"), LENGTH: ("公里", "千米", "米"),
+              AREA: ("平方米", "平方公里", "亩", "公顷")}
 
 
 def same_units(unit: str) -> tuple[str, ...]:

@@ -71,6 +71,20 @@ def test_a_figure_in_a_unit_the_report_never_uses_is_refused_saying_so(assistant
     assert answer.refused and answer.check == "unit" and answer.refusal_reason == f"报告中没有以“{unit}”为单位的相关数字"
 
 
+@pytest.mark.parametrize("question, unit", [("沁伊高速一共多长？", "长度"), ("“十四五”末偃师建成区面积是多少？", "面积"),
+                                            ("住在乡镇的，急救车多长时间能到？", None),
+                                            ("2025年五大片区121个重点项目总投资是多少？", "元")])
+def test_a_length_an_area_or_an_investment_asks_for_a_figure_of_that_dimension(assistant, question, unit):
+    assert assistant.analyzer.analyse(question).unit == unit
+
+
+def test_a_length_the_report_does_not_give_is_refused_saying_so(assistant):
+    # The report says the expressway opened, not how long it is; its only figures there are counts.
+    answer = assistant.ask("沁伊高速一共多长？")
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有相关的长度数字"
+    assert "55.29平方公里" in assistant.ask("“十四五”末偃师建成区面积是多少？").text
+
+
 def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
     assert "民生实事20项" in assistant.ask("去年给老百姓办了几件实事？").text
 
