@@ -68,7 +68,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     # does not answer for 2025).
     if ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
         ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
-    for problem, keeps in (("place", lambda w: all(p in window_text(hits[w.hit], w) for p in q.foreign_places)),
+    for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
                            ("type", lambda w: type_ok(q, hits[w.hit], w)),
                            ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
@@ -106,6 +106,14 @@ def _stated_for(names: tuple[str, ...], piece: str) -> bool:
     """A clause of the window names one of these specific things and states a figure: a project's own
     investment, not that of the 45 projects the sentence counts it among."""
     return any(has_figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
+
+
+def place_ok(q: QuestionAnalysis, piece: str) -> bool:
+    """The window names each foreign place the question does; a figure must be stated for it ("对接郑州、洛阳客源
+    市场，确保接待游客人数…增长5%" states 偃师's growth, not 郑州's)."""
+    if q.asks_for(FIGURE) and not q.asks_for(COMPARISON):
+        return all(_stated_for((p,), piece) for p in q.foreign_places)
+    return all(p in piece for p in q.foreign_places)
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
