@@ -17,6 +17,10 @@ from .text import QUOTED, cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 PERSON = "person"
+# How many there are in all ("现在一共有多少家", "总数"), not how many were added: a 新增 figure is no answer.
+TOTAL = "total"
+_TOTAL = re.compile(r"(?:一共|总共|现在|目前|现)有?(?:多少|几)|总数")
+ADDED = re.compile(r"新增|新建|新开|新认定|新培育|新引进|增加|多了")
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
 _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子|哪几天")
 # How precise a date is asked for: a day ("哪天", "几月几号"), a month ("几月", "哪个月"), a year ("哪一年").
@@ -156,6 +160,8 @@ class Analyzer:
             asks.add(NAME)
         if _WHO.search(text) or (_NAME_OF.search(text) and re.search(TITLE, text)):
             asks.add(PERSON)
+        if _TOTAL.search(text) and not ADDED.search(text):
+            asks.add(TOTAL)
         if _YESNO.search(text):
             asks.add(YESNO)
         periods = tuple(periods_in(text, year))

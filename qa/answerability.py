@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import (AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE, YEAR,
-                       Analyzer, QuestionAnalysis)
+from .analysis import (ADDED, AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE,
+                       TOTAL, YEAR, Analyzer, QuestionAnalysis)
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
@@ -60,8 +60,8 @@ def structural(q: QuestionAnalysis) -> Verdict:
 def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window],
                       scorer: WindowScorer) -> tuple[list[Window], str]:
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
-    closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not in the asked unit), "period" (only
-    another period's)."""
+    closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
+    in the asked unit), "total" (only the number added, for a total), "period" (only another period's)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
@@ -71,6 +71,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
                            ("type", lambda w: type_ok(q, hits[w.hit], w)),
                            ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
+                           ("total", lambda w: not (q.asks_for(TOTAL) and _only_added(q, window_text(hits[w.hit], w)))),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
@@ -114,6 +115,13 @@ def place_ok(q: QuestionAnalysis, piece: str) -> bool:
     if q.asks_for(FIGURE) and not q.asks_for(COMPARISON):
         return all(_stated_for((p,), piece) for p in q.foreign_places)
     return all(p in piece for p in q.foreign_places)
+
+
+def _only_added(q: QuestionAnalysis, piece: str) -> bool:
+    """Every figure the window states beside the question's words is an addition ("新增…高新技术企业6家"):
+    no total."""
+    stated = [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
+    return bool(stated) and all(ADDED.search(c) for c in stated)
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
@@ -243,6 +251,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"报告中没有以“{q.unit}”为单位的相关数字"
     if problem == "place":
         return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
+    if problem == "total":
+        return "报告中只有新增的数量，没有总数"
     if problem == "period":
         named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
         return f"报告中没有{named}的相关情况"

@@ -91,6 +91,14 @@ def test_a_length_the_report_does_not_give_is_refused_saying_so(assistant):
     assert "55.29平方公里" in assistant.ask("“十四五”末偃师建成区面积是多少？").text
 
 
+def test_a_total_is_not_answered_by_the_number_added(assistant):
+    # The report gives 2025's new high-tech firms (新增…高新技术企业6家), never how many there are.
+    assert assistant.analyzer.analyse("偃师现在一共有多少家高新技术企业？").asks_for("total")
+    answer = assistant.ask("偃师现在一共有多少家高新技术企业？")
+    assert answer.refused and answer.check == "total" and answer.refusal_reason == "报告中只有新增的数量，没有总数"
+    assert "337家规上工业企业" in assistant.ask("偃师现在有多少家规模以上的工业企业？").text
+
+
 def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
     assert "民生实事20项" in assistant.ask("去年给老百姓办了几件实事？").text
 
