@@ -81,21 +81,25 @@ class CoinedNames:
         return None
 
 
-def specific_names(folded: str, terms: dict[str, float], df: Callable[[str], int], rare: int) -> tuple[str, ...]:
+def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Callable[[str], int],
+                   rare: int) -> tuple[str, ...]:
     """Names of specific things in a question: key terms few passages use (df at most `rare`). A rare word
-    stands for the longest stretch of adjacent key words around it that the documents use ("口袋" → 口袋公园,
-    "智谷" → 夏都智谷科技产业园); alone, a two-character word is too often a common word cut short, so it
-    counts only as part of a longer name."""
+    stands for the longest stretch of adjacent nouns around it that the documents use ("口袋" → 口袋公园,
+    "智谷" → 夏都智谷科技产业园; a verb ends it: 城镇化率 is no part of "城镇化率达到"); alone, a
+    two-character word is too often a common word cut short, so it counts only as part of a longer name."""
     covered, starts, ends = [False] * len(folded), set(), set()
     for term in terms:
         for m in re.finditer(re.escape(term), folded):
-            covered[m.start() : m.end()] = [True] * len(term)
             starts.add(m.start())
             ends.add(m.end())
+            if term in nouns:
+                covered[m.start() : m.end()] = [True] * len(term)
     names = []
     for term in terms:
         at = folded.find(term)
-        if at < 0 or not 0 < df(term) <= rare:
+        # A rare verb ("供养") names nothing; the old rule's three-character words keep counting whatever
+        # jieba tags them.
+        if at < 0 or not 0 < df(term) <= rare or (len(term) < 3 and term not in nouns):
             continue
         first, last = at, at + len(term)
         while first > 0 and covered[first - 1]:

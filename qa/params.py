@@ -40,8 +40,8 @@ class WindowWeights:
     # window may state only a figure of another unit or kind); few, since a lower window's figure is more often
     # another thing's. Set by reasoning, not fitted.
     side_windows: int = 3
-    # A question word that the documents use in at most this many passages names one specific thing, with the
-    # key words beside it that the documents use with it ("智谷" → 夏都智谷科技产业园, "口袋" → 口袋公园): a
+    # A question noun that the documents use in at most this many passages names one specific thing, with the
+    # nouns beside it that the documents use with it ("智谷" → 智谷科技产业园, "口袋" → 口袋公园): a
     # figure answers for it only from a clause that names it. A place name written without its suffix ("郑州")
     # is read as a place when this rare, too. Chosen on the fitting sets (1, 3 and 4 did worse there), never on
     # the held-out ones.

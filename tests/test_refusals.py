@@ -84,6 +84,13 @@ def test_a_length_an_area_or_an_investment_asks_for_a_figure_of_that_dimension(a
     assert assistant.analyzer.analyse(question).unit == unit
 
 
+def test_a_rate_asks_for_a_percentage(assistant):
+    # The report counts new urban jobs (9081人) and gives no unemployment rate.
+    answer = assistant.ask("去年偃师的城镇调查失业率是多少？")
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“%”为单位的相关数字"
+    assert "67.6%" in assistant.ask("“十四五”末偃师常住人口城镇化率达到多少？").text
+
+
 def test_a_length_the_report_does_not_give_is_refused_saying_so(assistant):
     # The report says the expressway opened, not how long it is; its only figures there are counts.
     answer = assistant.ask("沁伊高速一共多长？")
@@ -158,9 +165,13 @@ def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistan
     assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
 
 
-def test_a_rare_word_names_the_longest_stretch_of_key_words_the_documents_use(assistant):
+def test_a_rare_noun_names_the_longest_stretch_of_nouns_the_documents_use(assistant):
     analyse = assistant.analyzer.analyse
-    assert analyse("夏都智谷科技产业园总投资是多少？").specific == ("夏都智谷科技产业园",)
+    assert analyse("2025年偃师新建了多少个口袋公园？").specific == ("口袋公园",)
+    # A verb ends the stretch: 常住人口城镇化率 (stated for 十四五 and 十五五), not "…城镇化率达到" (十五五 only).
+    assert analyse("“十四五”末偃师常住人口城镇化率达到多少？").specific == ("常住人口城镇化率",)
+    # A rare verb names nothing: "促销" is no thing's name.
+    assert analyse("今年偃师打算搞多少场拉动消费的促销活动？").specific == ()
     # Whole words only: the report's 农村产权交易额 does not make "农村产权交" of a mistyped 交意额.
     assert analyse("今年农村产权交意额的目标是多少？").specific == ("农村产权",)
 
