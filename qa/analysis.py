@@ -64,7 +64,8 @@ _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # (LENGTH, AREA); 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金额)(?:是|为|有|达到?)?多少"), "元"),
                  (re.compile(r"多长(?!时间)|多远|长度|里程|全长"), LENGTH), (re.compile(r"面积"), AREA),
-                 (re.compile(r"百分之(?:几|多少)|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"), "%"),
+                 (re.compile(r"百分之(?:几|多少)|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"
+                             r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")

@@ -51,8 +51,10 @@ _CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_CHARS = "".join(_CN_DIGIT) + "".join(_CN_UNIT)
-# Names of five-year plans and fixed phrases must not become numbers ("十四五" is not 145).
-_PROTECTED = re.compile(r"十[一二三四五六七八九]五|[一二三四五六七八九十]+[、）)]|一[是批些起体带道体方]|[三四五六]大|两[个项河会高]")
+# Names of five-year plans and fixed phrases must not become numbers ("十四五" is not 145; 红十字会, 十分重要 and
+# 十足 hold no ten, 十分钟 does).
+_PROTECTED = re.compile(r"十[一二三四五六七八九]五|[一二三四五六七八九十]+[、）)]|一[是批些起体带道体方]|[三四五六]大|两[个项河会高]"
+                        r"|(?<![一二三四五六七八九])十(?:字|足|全|分(?!钟))")
 
 
 def _cn_int(s: str) -> int | None:

@@ -89,6 +89,7 @@ def test_a_rate_asks_for_a_percentage(assistant):
     answer = assistant.ask("去年偃师的城镇调查失业率是多少？")
     assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“%”为单位的相关数字"
     assert "67.6%" in assistant.ask("“十四五”末偃师常住人口城镇化率达到多少？").text
+    assert assistant.analyzer.analyse("在偃师看病医保能报销多少比例？").unit == "%"
 
 
 def test_a_length_the_report_does_not_give_is_refused_saying_so(assistant):

@@ -42,6 +42,10 @@ def test_bare_hundred_and_thousand_are_words_not_numbers():
     assert cn_to_arabic("增长百分之几，千万工程，百姓") == "增长百分之几，千万工程，百姓"
 
 
+def test_a_ten_inside_a_word_is_no_figure():
+    assert cn_to_arabic("红十字会，十分重要，十分钟，前十名") == "红十字会，十分重要，10分钟，前10名"
+
+
 def test_traditional_characters_are_folded_to_simplified():
     assert to_simplified("偃師區2025年新增了多少個充電樁？") == "偃师区2025年新增了多少个充电桩？"
 
