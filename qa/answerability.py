@@ -20,7 +20,7 @@ from .analysis import (ADDED, AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, L
 from .periods import GLOSSARY
 from .text import fold, numbers_in
 from .types import Hit
-from .windows import TIME_WORDS, Window, WindowScorer, has_figure, window_text
+from .windows import TIME_WORDS, Window, WindowScorer, has_figure, unit_pattern, window_text
 
 # The model's inputs; `lacks` (what the best evidence lacks of what is asked) is computed too and decides on its
 # own (a hard check).
@@ -70,7 +70,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
         ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
     for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
                            ("type", lambda w: type_ok(q, hits[w.hit], w)),
-                           ("unit", lambda w: scorer.has_unit_figure(q, hits[w.hit], w)),
+                           ("unit", lambda w: unit_ok(q, hits[w.hit], w, scorer)),
                            ("total", lambda w: not (q.asks_for(TOTAL) and _only_added(q, window_text(hits[w.hit], w)))),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
@@ -103,17 +103,27 @@ _DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
 _YEAR = re.compile(r"(?:19|20)\d\d年")
 
 
-def _stated_for(names: tuple[str, ...], piece: str) -> bool:
-    """A clause of the window names one of these specific things and states a figure: a project's own
-    investment, not that of the 45 projects the sentence counts it among."""
-    return any(has_figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
+def _stated_for(names: tuple[str, ...], piece: str, unit: str | None = None) -> bool:
+    """A clause of the window names one of these specific things and states a figure (in the unit, if one is
+    asked): a project's own investment, not that of the 45 projects the sentence counts it among."""
+    figure = unit_pattern(unit).search if unit else has_figure
+    return any(figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
+
+
+def unit_ok(q: QuestionAnalysis, hit: Hit, w: Window, scorer: WindowScorer) -> bool:
+    """The asked unit's figure is in a clause about the question, and beside the name of the specific thing
+    asked about ("…等23个项目投产达效" names 夏都智谷科技产业园 with a count, not an investment)."""
+    if not scorer.has_unit_figure(q, hit, w):
+        return False
+    return not (q.unit and q.specific and not q.asks_for(COMPARISON)
+                and not _stated_for(q.specific, window_text(hit, w), q.unit))
 
 
 def place_ok(q: QuestionAnalysis, piece: str) -> bool:
     """The window names each foreign place the question does; a figure must be stated for it ("对接郑州、洛阳客源
     市场，确保接待游客人数…增长5%" states 偃师's growth, not 郑州's)."""
     if q.asks_for(FIGURE) and not q.asks_for(COMPARISON):
-        return all(_stated_for((p,), piece) for p in q.foreign_places)
+        return all(_stated_for((p,), piece, q.unit) for p in q.foreign_places)
     return all(p in piece for p in q.foreign_places)
 
 

@@ -166,6 +166,12 @@ def test_a_figure_about_one_named_thing_must_be_stated_next_to_its_name(assistan
     assert "26个项目投产达效" in assistant.ask("龙海玻璃信息显示超薄基板二期等多少个项目去年投产达效？").text
 
 
+def test_a_named_things_figure_must_be_in_the_asked_unit(assistant):
+    # The park is named among "…等23个项目投产达效": a count of projects beside it, no investment.
+    answer = assistant.ask("夏都智谷科技产业园总投资是多少？")
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“元”为单位的相关数字"
+
+
 def test_a_rare_noun_names_the_longest_stretch_of_nouns_the_documents_use(assistant):
     analyse = assistant.analyzer.analyse
     assert analyse("2025年偃师新建了多少个口袋公园？").specific == ("口袋公园",)
