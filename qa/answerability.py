@@ -4,23 +4,22 @@ Structural checks need only the question and the documents (a place no document 
 document covers). The evidence check asks a fitted logistic model (coefficients in
 qa/data/answerability.json, fitted by `qa fit` with cross-validation) whether the best evidence answers:
 lexical coverage, whether the question's focus is in the evidence, the embedder's question–sentence
-similarity, whether the asked type (a figure, a unit, a date) is there.
+similarity, whether the asked type (a figure, a unit, a date) is there. What a window must give before the
+model is asked at all (the asked type, unit, place, period) is checked in evidence_checks.
 """
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .analysis import (ADDED, AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE,
-                       TOTAL, YEAR, Analyzer, QuestionAnalysis)
-from .periods import GLOSSARY
-from .text import fold, numbers_in
+from .analysis import Analyzer, QuestionAnalysis
+from .evidence_checks import best_window, key_term, lacking
+from .text import fold
 from .types import Hit
-from .windows import TIME_WORDS, Window, WindowScorer, has_figure, unit_pattern, window_text
+from .windows import Window, WindowScorer
 
 # The model's inputs; `lacks` (what the best evidence lacks of what is asked) is computed too and decides on its
 # own (a hard check).
@@ -55,114 +54,6 @@ def structural(q: QuestionAnalysis) -> Verdict:
     if not q.terms:
         return Verdict(False, "no_terms", "问题中没有可以在报告里查找的内容")
     return OK
-
-
-def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window],
-                      scorer: WindowScorer) -> tuple[list[Window], str]:
-    """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
-    closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
-    in the asked unit), "total" (only the number added, for a total), "period" (only another period's)."""
-    ordered = sorted(windows, key=lambda w: -w.score)
-    # A window that gives what is asked about something else is no answer: when the best window holds the
-    # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
-    # does not answer for 2025).
-    if ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
-        ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
-    for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
-                           ("type", lambda w: type_ok(q, hits[w.hit], w)),
-                           ("unit", lambda w: unit_ok(q, hits[w.hit], w, scorer)),
-                           ("total", lambda w: not (q.asks_for(TOTAL) and _only_added(q, window_text(hits[w.hit], w)))),
-                           ("period", lambda w: period_ok(q, hits[w.hit], w))):
-        kept = [w for w in ordered if keeps(w)]
-        if not kept:
-            return ordered, problem
-        ordered = kept
-    return ordered, ""
-
-
-def best_window(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer) -> tuple[Window | None, str]:
-    """The best window that gives what is asked (else the closest) and what it lacks ("" for nothing)."""
-    ordered, problem = answering_windows(q, hits, windows, scorer)
-    return (ordered[0] if ordered else None), problem
-
-
-# A person named with a title ("刘国中副总理", "习近平总书记"); a title after an organ ("区委书记") names nobody.
-_PERSON = re.compile(r"[\u4e00-\u9fff]{2,3}(?<![委局府院会部厅办司处区市县室协一])副?" + TITLE)
-
-
-def _person_named(q: QuestionAnalysis, piece: str) -> bool:
-    """The evidence names a person, with the title the question asks about if it names one ("区委书记是谁"
-    is not answered by 习近平总书记)."""
-    asked = {m.group(1) for m in re.finditer(TITLE, q.folded)}
-    return any(not asked or m.group(1) in asked for m in _PERSON.finditer(piece))
-
-
-# Which ones: the evidence must name more than one thing ("9所学校入选…试点校名单" counts them, names none).
-_LISTS = re.compile(r"、|；|;|：|:|和|与|及|等|”“")
-_DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
-_YEAR = re.compile(r"(?:19|20)\d\d年")
-
-
-def _stated_for(names: tuple[str, ...], piece: str, unit: str | None = None) -> bool:
-    """A clause of the window names one of these specific things and states a figure (in the unit, if one is
-    asked): a project's own investment, not that of the 45 projects the sentence counts it among."""
-    figure = unit_pattern(unit).search if unit else has_figure
-    return any(figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
-
-
-def unit_ok(q: QuestionAnalysis, hit: Hit, w: Window, scorer: WindowScorer) -> bool:
-    """The asked unit's figure is in a clause about the question, and beside the name of the specific thing
-    asked about ("…等23个项目投产达效" names 夏都智谷科技产业园 with a count, not an investment)."""
-    if not scorer.has_unit_figure(q, hit, w):
-        return False
-    return not (q.unit and q.specific and not q.asks_for(COMPARISON)
-                and not _stated_for(q.specific, window_text(hit, w), q.unit))
-
-
-def place_ok(q: QuestionAnalysis, piece: str) -> bool:
-    """The window names each foreign place the question does; a figure must be stated for it ("对接郑州、洛阳客源
-    市场，确保接待游客人数…增长5%" states 偃师's growth, not 郑州's)."""
-    if q.asks_for(FIGURE) and not q.asks_for(COMPARISON):
-        return all(_stated_for((p,), piece, q.unit) for p in q.foreign_places)
-    return all(p in piece for p in q.foreign_places)
-
-
-def _only_added(q: QuestionAnalysis, piece: str) -> bool:
-    """Every figure the window states beside the question's words is an addition ("新增…高新技术企业6家"):
-    no total."""
-    stated = [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
-    return bool(stated) and all(ADDED.search(c) for c in stated)
-
-
-def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    piece = window_text(hit, w)
-    if q.asks_for(FIGURE) and not has_figure(piece):
-        return False
-    if q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and q.specific and not _stated_for(q.specific, piece):
-        return False
-    if q.asks_for(PERSON) and not _person_named(q, piece):
-        return False
-    if q.asks_for(LIST) and not q.asks_for(DEFINITION) and not _LISTS.search(piece):
-        return False
-    if q.asks_for(DAY):
-        return bool(_DAY.search(piece))
-    if q.asks_for(MONTH):
-        return bool(TIME_WORDS.search(piece))
-    if q.asks_for(YEAR):
-        # The year written in the window. A section's year was tried too (the 2025 review does not repeat its
-        # year): in the fitting and report sets it answered more unanswerable "since which year" questions
-        # ("免费学前教育是从哪年开始") than it saved.
-        return bool(_YEAR.search(piece))
-    return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
-
-
-def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
-    """The window reports on a period the question names: its section's, or one the window itself names
-    ("较“十三五”增长57%" in the 十四五 review answers a question about 十三五)."""
-    period = hit.chunk.period
-    if not q.periods or period in q.periods or period in ("", GLOSSARY):
-        return True
-    return any(p in window_text(hit, w) for p in q.periods)
 
 
 def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer: WindowScorer,
@@ -205,11 +96,6 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
     }
 
 
-def key_term(q: QuestionAnalysis) -> str:
-    """What the question is about: its focus, else its weightiest key term ("" for none)."""
-    return q.focus or max(q.terms, key=q.terms.get, default="")
-
-
 def char_coverage(q: QuestionAnalysis, evidence: str, analyzer: Analyzer) -> float:
     """Rarity-weighted share of the key terms' characters found in the evidence: an everyday or mistyped word
     often shares characters with the report's (上访/信访, 充电庄/充电桩) where it shares no word."""
@@ -250,34 +136,3 @@ class EvidenceModel:
         if p >= self.model["threshold"] or (q.keyword and x["coverage"] >= 1.0):
             return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)
-
-
-def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
-    """Why the evidence does not answer, for the person asking; `unused`: no document uses the question's
-    focus (or its weightiest term) at all, so the reason may say so of the whole report."""
-    if problem == "unit":
-        if q.unit in (LENGTH, AREA):
-            return f"报告中没有相关的{q.unit}数字"
-        return f"报告中没有以“{q.unit}”为单位的相关数字"
-    if problem == "place":
-        return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
-    if problem == "total":
-        return "报告中只有新增的数量，没有总数"
-    if problem == "period":
-        named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
-        return f"报告中没有{named}的相关情况"
-    if problem == "terms":
-        key = key_term(q)
-        if unused and key:
-            return f"报告中没有提到“{key}”"
-        return f"找到的段落里没有“{key}”等问题中的关键词" if key else "报告中没有足以回答这个问题的依据"
-    if q.asks_for(PERSON):
-        return "报告中没有提到具体是谁"
-    precision = next((word for kind, word in ((DAY, "日期"), (MONTH, "月份"), (YEAR, "年份")) if q.asks_for(kind)), None)
-    if precision:
-        return f"报告中没有给出具体{precision}"
-    if q.asks_for(LIST) and not q.asks_for(FIGURE):
-        return "报告中没有列出具体是哪些"
-    if q.asks_for(FIGURE) and q.specific:
-        return f"报告中没有给出“{max(q.specific, key=len)}”的相关数字"
-    return "报告中没有回答这个问题所需的数字或日期"

@@ -107,6 +107,14 @@ def test_a_total_is_not_answered_by_the_number_added(assistant):
     assert "337家规上工业企业" in assistant.ask("偃师现在有多少家规模以上的工业企业？").text
 
 
+def test_how_much_something_rose_is_not_answered_by_its_level(assistant):
+    # "总产4.77亿斤" is 2025's harvest; the report gives no change against 2024.
+    answer = assistant.ask("2025年粮食总产增加了多少？")
+    assert answer.refused and answer.check == "change" and answer.refusal_reason == "报告中只有总量，没有增减的数字"
+    assert "增长13.8%" in assistant.ask("2025年规上工业增加值增长了多少？").text
+    assert "增长12倍" in assistant.ask("这五年技术合同成交额增长了多少？").text
+
+
 def test_measure_words_that_count_the_same_things_answer_each_other(assistant):
     assert "民生实事20项" in assistant.ask("去年给老百姓办了几件实事？").text
 

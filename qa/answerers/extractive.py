@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionAnalysis
-from ..answerability import answering_windows
+from ..evidence_checks import answering_windows
 from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer, window_text
