@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .followup import merge
 from .lexical import ADMIN_SUFFIXES, Tokenizer
-from .names import CoinedNames, specific_names
+from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in
 from .text import QUOTED, cn_to_arabic, fold, search_form, to_simplified
 
@@ -35,6 +35,8 @@ _WHICH = re.compile(r"什么|哪|谁")
 _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
 # Titles a person is named with ("刘国中副总理"); "区委书记叫什么名字" asks for a person too.
 TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
+# "哪个镇", "哪条路": one place of a kind whose names end in the kind (大口镇, 高辛路); the answer must name one.
+_WHICH_PLACE = re.compile(r"哪一?[个条座](镇|乡|村|县|区|市|省|路|街)")
 _NAME_OF = re.compile(r"叫(?:什么|啥)|姓(?:什么|啥)|名字")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 _CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小|多出来?"
@@ -97,6 +99,7 @@ class QuestionAnalysis:
     year: int | None = None  # the report year its relative words (去年, 今年) were read against
     unexplained_name: str | None = None  # a coined name whose meaning it asks and no report explains ("五基四化")
     specific: tuple[str, ...] = ()  # key terms naming one specific thing (few passages use them: "华夏路东延")
+    place_kind: str | None = None  # the kind of place a which-place question asks for ("镇" in 哪个镇)
     # Places the documents mention but are not about (郑州 in the Yanshi report): the evidence must name them.
     foreign_places: tuple[str, ...] = ()
 
@@ -193,7 +196,9 @@ class Analyzer:
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
             specific=specific_names(folded, terms, nouns, self.df, self.specific_passages),
-            foreign_places=self._foreign_places(text),
+            foreign_places=foreign_places(text, self.tokenizer, self.df, self.home_places | self.own_places,
+                                          self.specific_passages),
+            place_kind=next(iter(_WHICH_PLACE.findall(text)), None),
         )
 
     def _in_a_name(self, place: str, folded: str) -> bool:
@@ -201,16 +206,6 @@ class Analyzer:
         the name, not the place."""
         at = folded.find(place)
         return at >= 0 and bool(self.df(folded[at : at + len(place) + 3]))
-
-    def _foreign_places(self, text: str) -> tuple[str, ...]:
-        """Places the documents mention but are not about. A name written without its suffix ("郑州") counts
-        when few passages use it, as for a specific thing's name: a common word that is also a county's name
-        (新建县) is in many."""
-        suffixed = set(self.tokenizer.places(text))
-        return tuple(dict.fromkeys(
-            p for p in self.tokenizer.places(text, bare=True)
-            if p not in self.home_places and p not in self.own_places
-            and 0 < self.df(p) and (p in suffixed or self.df(p) <= self.specific_passages)))
 
     @staticmethod
     def is_gap(folded: str, periods: tuple[str, ...], year: int | None) -> bool:

@@ -114,6 +114,8 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
         return False
     if q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and q.specific and not _stated_for(q.specific, piece):
         return False
+    if q.place_kind and not re.search(rf"[\u4e00-\u9fff]{{2}}{q.place_kind}", piece):
+        return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
         return False
     if q.asks_for(LIST) and not q.asks_for(DEFINITION) and not _LISTS.search(piece):
@@ -167,6 +169,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"找到的段落里没有“{key}”等问题中的关键词" if key else "报告中没有足以回答这个问题的依据"
     if q.asks_for(PERSON):
         return "报告中没有提到具体是谁"
+    if q.place_kind:
+        return f"报告中没有提到具体是哪个{q.place_kind}"
     precision = next((word for kind, word in ((DAY, "日期"), (MONTH, "月份"), (YEAR, "年份")) if q.asks_for(kind)), None)
     if precision:
         return f"报告中没有给出具体{precision}"

@@ -1,5 +1,6 @@
-"""Names in questions: coined names ("五基四化", "362", "两河三渠") and whether the reports explain them, and the
-names of specific things ("夏都智谷科技产业园") whose figures must be stated beside them.
+"""Names in questions: coined names ("五基四化", "362", "两河三渠") and whether the reports explain them, the
+names of specific things ("夏都智谷科技产业园") and of places the reports are not about (郑州), whose figures
+must be stated beside them.
 
 Reports coin names in quotes and explain few of them: the glossary's entries and the odd "“X”即……" in the
 body. A question asking what such a name means or which items it counts can only be answered where the report
@@ -9,7 +10,10 @@ non-answer. Both sides are read from the documents' structure, not from a word l
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .lexical import Tokenizer
 
 from .periods import periods_in
 from .text import QUOTED
@@ -112,3 +116,13 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
         if len(name) >= 3:
             names.append(name)
     return tuple(dict.fromkeys(names))
+
+
+def foreign_places(text: str, tokenizer: "Tokenizer", df: Callable[[str], int], home: frozenset[str],
+                   rare: int) -> tuple[str, ...]:
+    """Places the documents mention but are not about (not in `home`). A name written without its suffix ("郑州")
+    counts when at most `rare` passages use it, as for a specific thing's name: a common word that is also a
+    county's name (新建县) is in many."""
+    suffixed = set(tokenizer.places(text))
+    return tuple(dict.fromkeys(p for p in tokenizer.places(text, bare=True)
+                               if p not in home and 0 < df(p) and (p in suffixed or df(p) <= rare)))

@@ -124,6 +124,17 @@ def test_a_rank_is_not_a_count_of_people(assistant):
     assert assistant.analyzer.analyse("新增了多少名高技能人才？").unit == "名"
 
 
+@pytest.mark.parametrize("question, kind", [("新区医院在哪条路上？", "路"), ("龙海玻璃的厂子在偃师哪个镇？", "镇")])
+def test_which_town_or_road_is_answered_only_by_a_name_of_that_kind(assistant, question, kind):
+    # Town and road names end in their kind (大口镇, 高辛路); the passages about the hospital and the plant name none.
+    answer = assistant.ask(question)
+    assert answer.refused and answer.check == "type" and answer.refusal_reason == f"报告中没有提到具体是哪个{kind}"
+
+
+def test_which_road_a_park_is_built_on_is_answered_by_the_road(assistant):
+    assert "高辛路消防主题公园" in assistant.ask("偃师要在哪条路建消防主题公园？").text
+
+
 def test_who_is_answered_only_by_a_person_named_in_the_report(assistant):
     assert "刘国中副总理" in assistant.ask("2025年4月哪位国家领导人到偃师调研夏粮生产？").text
 
