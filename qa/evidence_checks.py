@@ -170,7 +170,7 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
     if q.asks_for(PERSON):
         return "报告中没有提到具体是谁"
     if q.place_kind:
-        return f"报告中没有提到具体是哪个{q.place_kind}"
+        return f"报告中没有列出具体是哪些{q.place_kind}" if q.asks_for(LIST) else f"报告中没有提到具体是哪个{q.place_kind}"
     precision = next((word for kind, word in ((DAY, "日期"), (MONTH, "月份"), (YEAR, "年份")) if q.asks_for(kind)), None)
     if precision:
         return f"报告中没有给出具体{precision}"

@@ -131,6 +131,12 @@ def test_which_town_or_road_is_answered_only_by_a_name_of_that_kind(assistant, q
     assert answer.refused and answer.check == "type" and answer.refusal_reason == f"报告中没有提到具体是哪个{kind}"
 
 
+def test_which_communities_needs_the_names_of_communities(assistant):
+    # The report counts the pilot communities (4个完整社区) and names none.
+    answer = assistant.ask("今年偃师要建成的4个完整社区试点分别是哪几个社区？")
+    assert answer.refused and answer.refusal_reason == "报告中没有列出具体是哪些社区"
+
+
 def test_which_road_a_park_is_built_on_is_answered_by_the_road(assistant):
     assert "高辛路消防主题公园" in assistant.ask("偃师要在哪条路建消防主题公园？").text
 
