@@ -55,9 +55,9 @@ _BEATS = r"(?:跑赢|跑输|高于|低于|高出|快于|慢于|多于|少于|领
 _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
-# Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"
+# Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|平方公里|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名|微克"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
 _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")

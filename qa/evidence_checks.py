@@ -18,7 +18,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
                       scorer: WindowScorer) -> tuple[list[Window], str]:
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
     closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
-    in the asked unit), "total" (only the number added, for a total), "period" (only another period's)."""
+    in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
+    a total), "period" (only another period's)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
@@ -28,8 +29,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
                            ("type", lambda w: type_ok(q, hits[w.hit], w)),
                            ("unit", lambda w: unit_ok(q, hits[w.hit], w, scorer)),
-                           ("change", lambda w: not _asks_change(q) or _states_change(q, window_text(hits[w.hit], w))),
-                           ("total", lambda w: not (q.asks_for(TOTAL) and _only_added(q, window_text(hits[w.hit], w)))),
+                           ("change", lambda w: change_ok(q, window_text(hits[w.hit], w))),
+                           ("total", lambda w: total_ok(q, window_text(hits[w.hit], w))),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
@@ -91,21 +92,23 @@ _ASKS_CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|
 _CHANGE_STATED = re.compile(r"(?:提高|提升|增长|增加|新增|下降|减少|降低|上升|扩大|缩小|增|降|减)(?![至到])|较|比|由|倍|翻")
 
 
-def _asks_change(q: QuestionAnalysis) -> bool:
-    return q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and bool(_ASKS_CHANGE.search(q.folded))
+def _stated(q: QuestionAnalysis, piece: str) -> list[str]:
+    """The window's clauses that state a figure beside one of the question's words."""
+    return [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
 
 
-def _states_change(q: QuestionAnalysis, piece: str) -> bool:
-    """A clause stating a figure beside the question's words says it is a change."""
-    stated = [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
+def change_ok(q: QuestionAnalysis, piece: str) -> bool:
+    """Not a how-much-did-it-rise question, or a clause stating its figure says it is a change."""
+    if not (q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and _ASKS_CHANGE.search(q.folded)):
+        return True
+    stated = _stated(q, piece)
     return not stated or any(_CHANGE_STATED.search(c) for c in stated)
 
 
-def _only_added(q: QuestionAnalysis, piece: str) -> bool:
-    """Every figure the window states beside the question's words is an addition ("新增…高新技术企业6家"):
-    no total."""
-    stated = [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
-    return bool(stated) and all(ADDED.search(c) for c in stated)
+def total_ok(q: QuestionAnalysis, piece: str) -> bool:
+    """Not a how-many-in-all question, or not every figure stated for it is an addition ("新增…高新技术企业6家")."""
+    stated = _stated(q, piece)
+    return not (q.asks_for(TOTAL) and stated and all(ADDED.search(c) for c in stated))
 
 
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
