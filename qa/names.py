@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
+from .periods import periods_in
+from .text import QUOTED
+
 if TYPE_CHECKING:
     from .lexical import Tokenizer
 
-from .periods import periods_in
-from .text import QUOTED
 # Right after the name (a glossary heading's full stop may come between): 即, 是指, 指的是, a colon or a bracket explains it.
 _EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
 _SENTENCE = re.compile(r"[。;；!！?？]")
@@ -89,7 +90,7 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
                    rare: int) -> tuple[str, ...]:
     """Names of specific things in a question: key terms few passages use (df at most `rare`). A rare word
     stands for the longest stretch of adjacent nouns around it that the documents use ("口袋" → 口袋公园,
-    "智谷" → 夏都智谷科技产业园; a verb ends it: 城镇化率 is no part of "城镇化率达到"); alone, a
+    "智谷" → 智谷科技产业园; a verb ends it: 城镇化率 is no part of "城镇化率达到"); alone, a
     two-character word is too often a common word cut short, so it counts only as part of a longer name."""
     covered, starts, ends = [False] * len(folded), set(), set()
     for term in terms:
@@ -101,8 +102,7 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
     names = []
     for term in terms:
         at = folded.find(term)
-        # A rare verb ("供养") names nothing; the old rule's three-character words keep counting whatever
-        # jieba tags them.
+        # A rare verb ("供养") names nothing; a word of three characters or more counts however jieba tags it.
         if at < 0 or not 0 < df(term) <= rare or (len(term) < 3 and term not in nouns):
             continue
         first, last = at, at + len(term)

@@ -48,7 +48,7 @@ def test_a_figure_of_a_place_the_report_only_mentions_is_refused_by_name(assista
 def test_a_figure_beside_a_foreign_places_name_is_not_its_figure(assistant):
     # "主动对接郑州、洛阳客源市场，确保接待游客人数和旅游收入增长5%以上": the 5% is 偃师's own target.
     answer = assistant.ask("郑州市2026年接待游客人数和旅游收入预计增长多少？")
-    assert answer.refused and answer.check == "place"
+    assert answer.refused and answer.check == "place" and answer.refusal_reason == "报告只提到郑州，没有它的相关情况"
 
 
 def test_the_reports_province_is_read_from_its_text_and_asked_about_as_a_whole(assistant):
