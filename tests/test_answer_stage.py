@@ -16,6 +16,12 @@ def test_both_halves_of_a_two_part_question_are_answered_in_order(assistant):
     assert answer.text.index("4.77亿斤") < answer.text.index("4.8亿斤")
 
 
+def test_two_parts_answered_by_one_sentence_are_both_cited(assistant):
+    # "…等23个项目投产达效，…等45个项目按时开工": the second part's clause overlaps the first's window.
+    answer = assistant.ask("2026年偃师确保投产达效的项目有几个？按时开工的又有几个？")
+    assert "23个项目投产达效" in answer.text and "45个项目按时开工" in answer.text and len(answer.citations) == 1
+
+
 def test_a_keyword_query_gets_each_period_labelled(assistant):
     answer = assistant.ask("充电桩")
     assert "2025年，新增停车位395个、充电桩106个" in answer.text

@@ -6,6 +6,7 @@ section reports on; the only new figures are computed comparisons, shown with th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, Analyzer, QuestionAnalysis
@@ -53,8 +54,15 @@ class ExtractiveAnswerer:
                     computed.append(part)
                     continue
             for w in self._choose(q, hits, windows):
-                if not any(c.hit == w.hit and c.start < w.end and w.start < c.end for c in chosen):
+                at = next((i for i, c in enumerate(chosen)
+                           if c.hit == w.hit and c.start < w.end and w.start < c.end), None)
+                if at is None:
                     chosen.append(w)
+                else:
+                    # Two sub-questions answered by overlapping stretches of one passage ("…23个项目投产达效，…45个
+                    # 项目按时开工"): one citation that spans both, so the second part is not lost.
+                    c = chosen[at]
+                    chosen[at] = replace(c, start=min(c.start, w.start), end=max(c.end, w.end))
         return self._compose(chosen, computed, hits, style)
 
     def _choose(self, q: QuestionAnalysis, hits: list[Hit], windows: list[Window]) -> list[Window]:
