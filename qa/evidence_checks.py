@@ -111,13 +111,21 @@ def total_ok(q: QuestionAnalysis, piece: str) -> bool:
     return not (q.asks_for(TOTAL) and stated and all(ADDED.search(c) for c in stated))
 
 
+def _names_kind(q: QuestionAnalysis, piece: str) -> bool:
+    """The window names a place of the asked kind ("大口镇" for 哪个镇), in a clause that names the specific thing
+    asked about if there is one (上海金帅黑灯工厂's clause names no town)."""
+    kind = re.compile(rf"[\u4e00-\u9fff]{{2}}{q.place_kind}")
+    clauses = re.split(r"[，,。；;]", piece)
+    return any(kind.search(c) and (not q.specific or any(n in c for n in q.specific)) for c in clauses)
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = window_text(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
         return False
     if q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and q.specific and not _stated_for(q.specific, piece):
         return False
-    if q.place_kind and not re.search(rf"[\u4e00-\u9fff]{{2}}{q.place_kind}", piece):
+    if q.place_kind and not _names_kind(q, piece):
         return False
     if q.asks_for(PERSON) and not _person_named(q, piece):
         return False
