@@ -19,7 +19,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
     closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
     in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
-    a total), "period" (only another period's)."""
+    a total), "per" (a total, for a figure per person or unit), "period" (only another period's)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
@@ -31,6 +31,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
                            ("unit", lambda w: unit_ok(q, hits[w.hit], w, scorer)),
                            ("change", lambda w: change_ok(q, window_text(hits[w.hit], w))),
                            ("total", lambda w: total_ok(q, window_text(hits[w.hit], w))),
+                           ("per", lambda w: per_ok(q, window_text(hits[w.hit], w))),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
@@ -119,6 +120,20 @@ def _names_kind(q: QuestionAnalysis, piece: str) -> bool:
     return any(kind.search(c) and (not q.specific or any(n in c for n in q.specific)) for c in clauses)
 
 
+# A figure per person, household or unit ("每户能补多少钱", "人均", "个人最高能贷多少"; not 每年, which 年均
+# answers) is not answered by a total ("发放创业担保贷款2000万元").
+_ASKS_PER = re.compile(r"每(?:[人户亩个位名家]|平米|平方米)|人均|户均|个人最高|最高能")
+_PER_STATED = re.compile(r"每|人均|户均|最高|/")
+
+
+def per_ok(q: QuestionAnalysis, piece: str) -> bool:
+    """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高)."""
+    if not (q.asks_for(FIGURE) and _ASKS_PER.search(q.folded)):
+        return True
+    stated = _stated(q, piece)
+    return not stated or any(_PER_STATED.search(c) for c in stated)
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = window_text(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
@@ -168,6 +183,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
     if problem == "change":
         return "报告中只有总量，没有增减的数字"
+    if problem == "per":
+        return "报告中只有总数，没有人均或每一份的数字"
     if problem == "total":
         return "报告中只有新增的数量，没有总数"
     if problem == "period":

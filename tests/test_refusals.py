@@ -107,6 +107,13 @@ def test_a_total_is_not_answered_by_the_number_added(assistant):
     assert "337家规上工业企业" in assistant.ask("偃师现在有多少家规模以上的工业企业？").text
 
 
+def test_a_figure_per_person_is_not_answered_by_a_total(assistant):
+    # "力争全年发放创业担保贷款2000万元" is the year's total, not what one person may borrow.
+    answer = assistant.ask("创业担保贷款个人最高能贷多少钱？")
+    assert answer.refused and answer.check == "per" and answer.refusal_reason == "报告中只有总数，没有人均或每一份的数字"
+    assert "人均可支配收入年均增长6.2%" in assistant.ask("这五年偃师农民人均可支配收入每年增长多少？").text
+
+
 def test_how_much_something_rose_is_not_answered_by_its_level(assistant):
     # "总产4.77亿斤" is 2025's harvest; the report gives no change against 2024.
     answer = assistant.ask("2025年粮食总产增加了多少？")
