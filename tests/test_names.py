@@ -24,6 +24,7 @@ def names():
     ("五基四化具体指什么", "五基四化"),  # unquoted: the report quotes it
     ("安全生产“三管三必须”是哪三管？", "三管三必须"),
     ("什么是“一网统管”？", "一网统管"),  # quoted in the question, never in a report
+    ("“五基四化”具体是干什么的？", "五基四化"),  # what it is for asks what it means
 ])
 def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, question, name):
     assert names.asked_unexplained(fold(question)) == name
