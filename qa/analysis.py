@@ -179,7 +179,7 @@ class Analyzer:
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         terms, nouns = self.terms_and_nouns(text)
-        named = self.tokenizer.places(text, bare=True)
+        named, suffixed = self.tokenizer.places(text, bare=True), self.tokenizer.places(text)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
         whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", text)) if _WHOLE_UNIT.search(text) else []
         return QuestionAnalysis(
@@ -196,7 +196,7 @@ class Analyzer:
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
             specific=specific_names(folded, terms, nouns, self.df, self.specific_passages),
-            foreign_places=foreign_places(text, self.tokenizer, self.df, self.home_places | self.own_places,
+            foreign_places=foreign_places(named, suffixed, self.df, self.home_places | self.own_places,
                                           self.specific_passages),
             place_kind=next(iter(_WHICH_PLACE.findall(text)), None),
         )

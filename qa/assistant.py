@@ -33,14 +33,16 @@ from .windows import WindowScorer
 _MARKER = re.compile(r"\[(\d+)\]")
 
 HEADER_CHARS = 300
+_PROVINCE = re.compile(r"[\u4e00-\u9fff]{2,3}省")
 # A question naming no place, asked over several reports, is answered from at most this many of them.
 MAX_REPORTS_PER_ANSWER = 5
 
 
 def province(text: str, tokenizer: Tokenizer) -> str | None:
     """The province a report below that level is in: the one it names most (河南 in a Luoyang district's
-    report, which says 河南省 and 全省 of it and names another province only in passing)."""
-    named = Counter(p for p in tokenizer.places(text) if p + "省" in text)
+    report, which says 河南省 and 全省 of it and names another province only in passing). Only the few
+    stretches that end in 省 are tagged, not the whole report: this runs for every report at start-up."""
+    named = Counter(p for m in _PROVINCE.finditer(text) for p in tokenizer.places(m.group(0)))
     return named.most_common(1)[0][0] if named else None
 
 

@@ -5,6 +5,7 @@ evidence does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .analysis import (ADDED, AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE,
                        TOTAL, YEAR, QuestionAnalysis)
@@ -63,11 +64,19 @@ _DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
 _YEAR = re.compile(r"(?:19|20)\d\d年")
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。；;]")
+
+
+def _stated(words: Collection[str], piece: str, unit: str | None = None) -> list[str]:
+    """The window's clauses that state a figure (in the unit, if one is given) beside one of these words."""
+    figure = unit_pattern(unit).search if unit else has_figure
+    return [c for c in _CLAUSE_BREAK.split(piece) if figure(c) and any(w in c for w in words)]
+
+
 def _stated_for(names: tuple[str, ...], piece: str, unit: str | None = None) -> bool:
     """A clause of the window names one of these specific things and states a figure (in the unit, if one is
     asked): a project's own investment, not that of the 45 projects the sentence counts it among."""
-    figure = unit_pattern(unit).search if unit else has_figure
-    return any(figure(c) and any(n in c for n in names) for c in re.split(r"[，,。；;]", piece))
+    return bool(_stated(names, piece, unit))
 
 
 def unit_ok(q: QuestionAnalysis, hit: Hit, w: Window, scorer: WindowScorer) -> bool:
@@ -93,22 +102,17 @@ _ASKS_CHANGE = re.compile(r"(?:提高|增加|增长|减少|下降|降低|上升|
 _CHANGE_STATED = re.compile(r"(?:提高|提升|增长|增加|新增|下降|减少|降低|上升|扩大|缩小|增|降|减)(?![至到])|较|比|由|倍|翻")
 
 
-def _stated(q: QuestionAnalysis, piece: str) -> list[str]:
-    """The window's clauses that state a figure beside one of the question's words."""
-    return [c for c in re.split(r"[，,。；;]", piece) if has_figure(c) and any(t in c for t in q.terms)]
-
-
 def change_ok(q: QuestionAnalysis, piece: str) -> bool:
     """Not a how-much-did-it-rise question, or a clause stating its figure says it is a change."""
     if not (q.asks_for(FIGURE) and not q.asks_for(COMPARISON) and _ASKS_CHANGE.search(q.folded)):
         return True
-    stated = _stated(q, piece)
+    stated = _stated(q.terms, piece)
     return not stated or any(_CHANGE_STATED.search(c) for c in stated)
 
 
 def total_ok(q: QuestionAnalysis, piece: str) -> bool:
     """Not a how-many-in-all question, or not every figure stated for it is an addition ("新增…高新技术企业6家")."""
-    stated = _stated(q, piece)
+    stated = _stated(q.terms, piece)
     return not (q.asks_for(TOTAL) and stated and all(ADDED.search(c) for c in stated))
 
 
@@ -116,8 +120,8 @@ def _names_kind(q: QuestionAnalysis, piece: str) -> bool:
     """The window names a place of the asked kind ("大口镇" for 哪个镇), in a clause that names the specific thing
     asked about if there is one (上海金帅黑灯工厂's clause names no town)."""
     kind = re.compile(rf"[\u4e00-\u9fff]{{2}}{q.place_kind}")
-    clauses = re.split(r"[，,。；;]", piece)
-    return any(kind.search(c) and (not q.specific or any(n in c for n in q.specific)) for c in clauses)
+    return any(kind.search(c) and (not q.specific or any(n in c for n in q.specific))
+               for c in _CLAUSE_BREAK.split(piece))
 
 
 # A figure per person, household or unit ("每户能补多少钱", "人均", "个人最高能贷多少"; not 每年, which 年均
@@ -130,7 +134,7 @@ def per_ok(q: QuestionAnalysis, piece: str) -> bool:
     """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高)."""
     if not (q.asks_for(FIGURE) and _ASKS_PER.search(q.folded)):
         return True
-    stated = _stated(q, piece)
+    stated = _stated(q.terms, piece)
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 

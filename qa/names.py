@@ -10,14 +10,10 @@ non-answer. Both sides are read from the documents' structure, not from a word l
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from .periods import periods_in
 from .text import QUOTED
-
-if TYPE_CHECKING:
-    from .lexical import Tokenizer
-
 # Right after the name (a glossary heading's full stop may come between): 即, 是指, 指的是, a colon or a bracket explains it.
 _EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
 _SENTENCE = re.compile(r"[。;；!！?？]")
@@ -118,11 +114,11 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
     return tuple(dict.fromkeys(names))
 
 
-def foreign_places(text: str, tokenizer: "Tokenizer", df: Callable[[str], int], home: frozenset[str],
+def foreign_places(named: list[str], suffixed: list[str], df: Callable[[str], int], home: frozenset[str],
                    rare: int) -> tuple[str, ...]:
-    """Places the documents mention but are not about (not in `home`). A name written without its suffix ("郑州")
-    counts when at most `rare` passages use it, as for a specific thing's name: a common word that is also a
-    county's name (新建县) is in many."""
-    suffixed = set(tokenizer.places(text))
-    return tuple(dict.fromkeys(p for p in tokenizer.places(text, bare=True)
+    """Places the documents mention but are not about (not in `home`), of the places a question names (`named`,
+    bare names included; `suffixed`, those written with their suffix). A name written without its suffix
+    ("郑州") counts when at most `rare` passages use it, as for a specific thing's name: a common word that is
+    also a county's name (新建县) is in many."""
+    return tuple(dict.fromkeys(p for p in named
                                if p not in home and 0 < df(p) and (p in suffixed or df(p) <= rare)))
