@@ -1,8 +1,11 @@
 """The answer stage as the issue describes it: the report's structure shapes the span, comparisons are
 computed and shown, answers say which period they are about (refusals: tests/test_refusals.py)."""
+from decimal import Decimal
+
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
+from qa.answerers.base_figure import relatives
 from qa.fit import bayes_threshold, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
@@ -47,6 +50,35 @@ def test_a_difference_is_computed_with_its_derivation(assistant):
     answer = assistant.ask("2025年规上工业增加值增速比地区生产总值增速高多少个百分点？")
     assert answer.text.startswith("高7.1个百分点（13.8% − 6.7%）[1]")
     assert answer.parts[0].derivation == "13.8% − 6.7%"
+
+
+def test_a_level_given_only_against_a_later_one_is_computed_back(assistant):
+    # "比重达72%，较“十三五”末提高25.3个百分点": the 十三五 end's share is 72% less the gap.
+    answer = assistant.ask("十三五末高新技术产业增加值占规上工业增加值的比重是多少？")
+    assert answer.text == "按报告推算，“十三五”末为46.7%（72% − 25.3个百分点）[1]"
+    assert answer.parts[0].derivation == "72% − 25.3个百分点"
+
+
+def test_each_reference_of_a_respective_gap_gets_its_own_gap(assistant):
+    # "分别高于全国、全省、全市1.7、1.1、0.7个百分点": 全国 is the first.
+    answer = assistant.ask("按报告推算，2025年全国GDP增长了多少？")
+    assert answer.text == "按报告推算，全国为5.0%（6.7% − 1.7个百分点）[1]"
+
+
+def test_a_question_for_the_gap_itself_gets_the_gap_as_stated(assistant):
+    answer = assistant.ask("十四五末高新技术产业增加值比重比十三五末提高了多少？")
+    assert "较“十三五”末提高25.3个百分点" in answer.text and not answer.parts[0].derivation
+
+
+def test_a_points_question_is_answered_by_a_gap_in_points(assistant):
+    # 几个百分点 asks for a percentage's unit; "高于…1.1个百分点" states it (it was refused as lacking a %).
+    answer = assistant.ask("2025年偃师GDP增速比全省高几个百分点？")
+    assert not answer.refused and "1.1" in answer.text
+
+
+def test_a_gap_below_the_reference_is_added_back():
+    [r] = relatives("增长4.5%,低于全省0.5个百分点")
+    assert (r.reference, r.value) == ("全省", Decimal("5.0"))
 
 
 def test_the_two_sides_of_a_sum_are_two_figures_even_in_one_passage(assistant):

@@ -15,6 +15,7 @@ from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer, window_text
 from . import ANSWERERS, Draft
+from .base_figure import base_part
 from .compare import comparison_part
 
 if TYPE_CHECKING:
@@ -52,6 +53,12 @@ class ExtractiveAnswerer:
                 part = comparison_part(q, hits, self.scorer, self.analyzer, sims)
                 if part:
                     computed.append(part)
+                    continue
+            if windows:
+                best = windows[0]
+                base = base_part(q, window_text(hits[best.hit], best), hits[best.hit].chunk.period)
+                if base:
+                    computed.append((base, [best]))
                     continue
             for w in self._choose(q, hits, windows):
                 at = next((i for i, c in enumerate(chosen)
