@@ -54,7 +54,7 @@ _MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。�
 _BEATS = r"(?:跑赢|跑输|高于|低于|高出|快于|慢于|多于|少于|领先)(.{2,30}?)(?:多少|几)"
 _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
-_COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", SUM.pattern, EXCEPT.pattern)))
+_COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", EXCEPT.pattern)))
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
@@ -169,9 +169,11 @@ class Analyzer:
         if _YESNO.search(text):
             asks.add(YESNO)
         periods = tuple(periods_in(text, year))
+        # A sum adds two things or two periods ("A和B一共多少"); one thing's "一共交了多少套" asks for its figure.
+        sums = SUM.search(folded) and (len(set(periods)) >= 2 or self._sides(text))
         # "从“十四五”末到“十五五”末，城镇化率要提高多少": a change between two named periods is computed from
         # each period's figure (a change within one period, "2025年GDP增长多少", is a reported rate).
-        compare = (_COMPARE.search(folded) or (len(set(periods)) >= 2 and CHANGE.search(folded))
+        compare = (_COMPARE.search(folded) or sums or (len(set(periods)) >= 2 and CHANGE.search(folded))
                    or self.is_gap(folded, periods, year))
         if compare:
             asks.add(COMPARISON)

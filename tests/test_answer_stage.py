@@ -87,6 +87,11 @@ def test_the_two_sides_of_a_sum_are_two_figures_even_in_one_passage(assistant):
     assert answer.parts[0].derivation == "1322处 + 69处" and answer.text.startswith("合计1391处")
 
 
+def test_a_sum_over_two_named_periods_adds_the_questions_thing_in_each(assistant):
+    answer = assistant.ask("2025年和2026年一共新增多少个充电桩？")
+    assert answer.text.startswith("合计156个（106个 + 50个）[1][2]")
+
+
 def test_two_figures_of_one_clause_are_told_apart_by_the_words_around_each(assistant):
     answer = assistant.ask("2026年高标准农田和亚行贷款绿色农田加起来一共多少万亩？")
     assert answer.text.startswith("合计4万亩（2万亩 + 2万亩）[1]")

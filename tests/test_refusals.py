@@ -230,3 +230,9 @@ def test_a_contests_place_answers_which_place(assistant):
 def test_a_colloquial_word_counts_as_the_question_word_beside_a_figure_in_the_asked_unit(assistant):
     # 个体户 is what people say; the report counts 市场主体 in 户.
     assert "新增市场主体6210户" in assistant.ask("去年偃师新开了多少户个体户？").text
+
+
+def test_one_things_total_is_a_figure_question_not_a_sum(assistant):
+    # "一共" adds nothing here: the checks a figure passes apply, and the report gives no cost for the chargers.
+    answer = assistant.ask("今年新增的50个充电桩一共要花多少钱？")
+    assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“元”为单位的相关数字"

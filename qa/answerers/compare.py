@@ -40,9 +40,10 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     """Each compared thing as a figure question of its own, in the question's periods."""
     # Where things stand: the year and the plan the report reviews.
     now = (str(q.year - 1), plan_of(q.year - 1)) if q.year else ()
-    if q.sides:
-        sides = [analyzer.analyse(s, split=False) for s in q.sides]
-        known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
+    sides = [analyzer.analyse(s, split=False) for s in q.sides or ()]
+    known = [{t: v for t, v in s.terms.items() if analyzer.df(t)} for s in sides]
+    # "2025年和2026年一共新增多少个充电桩": sides that name only periods are the question's thing in each.
+    if any(known):
         # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing;
         # "比现在高出几个百分点": a side that says now is where things stand.
         return [replace(s, terms=s.terms if own else other.terms,
