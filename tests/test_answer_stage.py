@@ -272,3 +272,9 @@ def test_a_follow_up_part_with_no_subject_of_its_own_borrows_the_first_parts(ass
 def test_a_colloquial_what_does_it_mean_gets_the_glossary_entry(assistant):
     answer = assistant.ask("“五共五连”原则具体指啥？", style="clauses")
     assert answer.text.startswith("五共五连。即坚持产业共谋，实现连片发展；")
+
+
+def test_a_what_question_gets_the_whole_glossary_item_it_touches(assistant):
+    # "即坚持产业共谋，实现连片发展；坚持设施共建，实现连片完善；…": an item's second clause says what its first aims at.
+    answer = assistant.ask("“五共五连”里坚持服务共享要实现什么？")
+    assert "坚持服务共享，实现连片提升" in answer.text

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..analysis import COMPARISON, DEFINITION, EXCEPT, FIGURE, LIST, SUM, Analyzer, QuestionAnalysis
+from ..analysis import COMPARISON, DEFINITION, EXCEPT, FIGURE, LIST, NAME, SUM, Analyzer, QuestionAnalysis
 from ..evidence_checks import answering_windows
 from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
@@ -113,9 +113,14 @@ class ExtractiveAnswerer:
 
     def _widen(self, q: QuestionAnalysis, hits: list[Hit], w: Window) -> Window:
         """A definition gets the whole glossary entry (without its list number) or the whole "即……" sentence;
-        a list question gets the whole enumeration it touches."""
+        a list question gets the whole enumeration it touches; a what question, the glossary item it touches."""
         text = hits[w.hit].chunk.text
         explains = q.asks_for(DEFINITION) or q.asks_for(LIST)
+        if q.asks_for(NAME) and not q.asks_for(FIGURE) and not explains and hits[w.hit].chunk.period == GLOSSARY:
+            # A glossary entry's items are whole between semicolons ("坚持设施共建，实现连片完善；"): what one
+            # clause of an item names, the other clause says.
+            a, b = sentence_around(text, w.start, w.end)
+            return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         if explains and hits[w.hit].chunk.period == GLOSSARY:
             start = _LIST_NUMBER.match(text)
             return Window(w.hit, start.end() if start else 0, len(text), w.score, w.coverage, w.semantic, True)
