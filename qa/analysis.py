@@ -72,7 +72,7 @@ _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金�
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
-_ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
+ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
 _QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
 # jieba tags with no topic: time, pronoun, adverb, numeral, measure word, localiser, particle,
 # preposition, conjunction, modal particle ("eng", a Latin word such as GDP, is a topic word).
@@ -292,7 +292,7 @@ def _focus(folded: str, terms: dict[str, float]) -> str | None:
     placed = [(folded.find(t), t) for t in terms if folded.find(t) >= 0]
     if not placed:
         return max(terms, key=terms.get) if terms else None
-    ask = _ASK_AT.search(folded)
+    ask = ASK_AT.search(folded)
     if not ask:
         return max(placed, key=lambda p: terms[p[1]])[1]
     before = [(pos + len(t), t) for pos, t in placed if pos + len(t) <= ask.start()]

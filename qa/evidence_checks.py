@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .analysis import (ADDED, AREA, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON, TITLE,
-                       TOTAL, YEAR, QuestionAnalysis)
+from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
+                       TITLE, TOTAL, YEAR, QuestionAnalysis)
 from .periods import GLOSSARY
 from .text import numbers_in
 from .types import Hit
@@ -20,7 +20,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
     closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
     in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
-    a total), "per" (a total, for a figure per person or unit), "period" (only another period's)."""
+    a total), "per" (a total, for a figure per person or unit), "period" (only another period's), "combined"
+    (the best one gives one figure for two things, for one of them)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
@@ -38,6 +39,10 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
         if not kept:
             return ordered, problem
         ordered = kept
+    # Only the best window is asked whether its figure is a combined one: a lower window that passes names
+    # something else ("…3家企业获评省级智能车间、智能工厂" for 和美村).
+    if ordered and combined(q, window_text(hits[ordered[0].hit], ordered[0])):
+        return ordered, "combined"
     return ordered, ""
 
 
@@ -138,6 +143,32 @@ def per_ok(q: QuestionAnalysis, piece: str) -> bool:
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 
+# "…获评省级和美村、富美村": one figure for two things named side by side; "和美村有几个" asks for a part of it.
+_SIDE_BY_SIDE = re.compile(r"([\u4e00-\u9fff]{2,8})、([\u4e00-\u9fff]{2,8})")
+_ASKED_TAIL = re.compile(r"[^，,。；;中里的]*$")
+
+
+def combined(q: QuestionAnalysis, piece: str) -> bool:
+    """The window states one figure for two things named side by side ("18个村获评省级和美村、富美村") and the
+    question asks for one of them alone (named just before its question word, the other not)."""
+    ask = ASK_AT.search(q.folded)
+    if not (q.asks_for(FIGURE) and ask) or q.asks_for(COMPARISON) or q.asks_for(TOTAL):
+        return False
+    tail = _ASKED_TAIL.search(q.folded[: ask.start()]).group(0)
+    if "、" in tail:  # "煤炭、煤电等…比例": the question asks about the things together
+        return False
+    for clause in _CLAUSE_BREAK.split(piece):
+        if len(numbers_in(clause)) != 1:
+            continue
+        for m in _SIDE_BY_SIDE.finditer(clause):
+            a, b = m.group(1), m.group(2)
+            # The figure counts what the joined things name ("18个村获评省级和美村、富美村"); a figure after them may
+            # be the last one's own ("…、润鑫铝业年产7万吨铝板带"). A's head word ends it, B's begins it.
+            if numbers_in(clause[: m.start()]) and (a[-3:] in tail) != (b[:3] in tail):
+                return True
+    return False
+
+
 def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     piece = window_text(hit, w)
     if q.asks_for(FIGURE) and not has_figure(piece):
@@ -187,6 +218,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
     if problem == "change":
         return "报告中只有总量，没有增减的数字"
+    if problem == "combined":
+        return "报告中只有几项合计的数字，没有其中单独一项的"
     if problem == "per":
         return "报告中只有总数，没有人均或每一份的数字"
     if problem == "total":

@@ -249,3 +249,15 @@ def test_a_sub_question_the_answerer_declines_is_refused_in_its_place(assistant)
     answer = assistant.ask("2025年粮食总产多少？十五五末森林覆盖率目标比十四五末高多少个百分点？")
     assert "总产4.77亿斤[1]" in answer.text
     assert answer.text.endswith("（“十五五末森林覆盖率目标比十四五末高多少个百分点”：报告中未找到相关信息，报告中没有可以直接比较的两个数字）")
+
+
+def test_one_of_two_things_counted_together_is_refused_saying_so(assistant):
+    # "18个村获评省级和美村、富美村": one figure for both kinds; the report has none for 富美村 alone.
+    answer = assistant.ask("2025年获评的村子里，富美村有几个？")
+    assert answer.refused and answer.check == "combined"
+    assert answer.refusal_reason == "报告中只有几项合计的数字，没有其中单独一项的"
+
+
+def test_two_things_counted_together_are_answered_together(assistant):
+    answer = assistant.ask("2025年有多少个村获评省级和美村、富美村？")
+    assert not answer.refused and "18个村获评省级和美村、富美村" in answer.text
