@@ -10,6 +10,7 @@ from collections.abc import Collection
 from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
                        TITLE, TOTAL, YEAR, QuestionAnalysis)
 from .periods import GLOSSARY
+from .relative_figures import implied
 from .text import numbers_in
 from .types import Hit
 from .windows import TIME_WORDS, Window, WindowScorer, has_figure, unit_pattern, window_text
@@ -193,13 +194,23 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
 
+# The question measures against a period ("比十三五末增长多少"); 比重, 比例 and 比率 are no comparison.
+_AGAINST = re.compile(r"比(?!重|例|率)|较|相比|对比|以来|翻")
+
+
 def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     """The window reports on a period the question names: its section's, or one the window itself names
     ("较“十三五”增长57%" in the 十四五 review answers a question about 十三五)."""
     period = hit.chunk.period
     if not q.periods or period in q.periods or period in ("", GLOSSARY):
         return True
-    return any(p in window_text(hit, w) for p in q.periods)
+    piece = window_text(hit, w)
+    # "较“十三五”末增长20.2%" names 十三五 as what 十四五 is measured against: it answers "比十三五末增长多少", not
+    # what happened in 十三五 itself ("十三五那五年平均每年增长多少"), unless the gap can be undone
+    # ("较“十三五”末提高25.3个百分点" gives 十三五's level).
+    against = _AGAINST.search(q.folded)
+    undone = {r.reference for r in implied(q, piece)}
+    return any(p in piece and (against or p in undone or not re.search(rf"较“?{p}", piece)) for p in q.periods)
 
 
 def key_term(q: QuestionAnalysis) -> str:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
-from qa.answerers.base_figure import relatives
+from qa.relative_figures import relatives
 from qa.fit import bayes_threshold, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
@@ -63,6 +63,12 @@ def test_each_reference_of_a_respective_gap_gets_its_own_gap(assistant):
     # "分别高于全国、全省、全市1.7、1.1、0.7个百分点": 全国 is the first.
     answer = assistant.ask("按报告推算，2025年全国GDP增长了多少？")
     assert answer.text == "按报告推算，全国为5.0%（6.7% − 1.7个百分点）[1]"
+
+
+def test_a_level_is_computed_back_only_for_what_the_question_measures(assistant):
+    # "比重达72%，较“十三五”末提高25.3个百分点" names 十三五 but measures a share, not the economy's growth.
+    answer = assistant.ask("十三五期间偃师的经济增长了多少？")
+    assert answer.refused and not any(p.derivation for p in answer.parts)
 
 
 def test_a_question_for_the_gap_itself_gets_the_gap_as_stated(assistant):

@@ -261,3 +261,14 @@ def test_one_of_two_things_counted_together_is_refused_saying_so(assistant):
 def test_two_things_counted_together_are_answered_together(assistant):
     answer = assistant.ask("2025年有多少个村获评省级和美村、富美村？")
     assert not answer.refused and "18个村获评省级和美村、富美村" in answer.text
+
+
+def test_a_period_named_only_as_what_another_is_measured_against_is_not_reported_on(assistant):
+    # "较“十三五”末增长20.2%" is 十四五's growth over 十三五, not what 十三五 itself achieved.
+    answer = assistant.ask("十三五时期偃师经济每年平均增长多少？")
+    assert answer.refused and answer.refusal_reason == "报告中没有“十三五”时期的相关情况"
+
+
+def test_a_question_measured_against_that_period_is_answered_by_it(assistant):
+    answer = assistant.ask("十四五末规上工业企业数量比十三五末增长了多少？")
+    assert "较“十三五”末增长20.2%" in answer.text

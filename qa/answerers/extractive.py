@@ -15,7 +15,7 @@ from ..periods import GLOSSARY
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer, window_text
 from . import ANSWERERS, Draft
-from .base_figure import base_part
+from ..relative_figures import base_part
 from .compare import comparison_part
 
 if TYPE_CHECKING:
