@@ -284,3 +284,9 @@ def test_a_what_question_gets_the_whole_glossary_item_it_touches(assistant):
     # "即坚持产业共谋，实现连片发展；坚持设施共建，实现连片完善；…": an item's second clause says what its first aims at.
     answer = assistant.ask("“五共五连”里坚持服务共享要实现什么？")
     assert "坚持服务共享，实现连片提升" in answer.text
+
+
+def test_a_sentence_at_the_edge_of_an_answer_with_none_of_the_questions_words_is_left_out(assistant):
+    # The window "常住人口城镇化率达到71%左右。着力打造河南省城乡融合发展先行区" starts with another goal.
+    answer = assistant.ask("十五五期间偃师要着力打造什么先行区？")
+    assert answer.text == "“十五五”时期目标：着力打造河南省城乡融合发展先行区[1]"

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING
 from ..analysis import COMPARISON, DEFINITION, EXCEPT, FIGURE, LIST, NAME, SUM, Analyzer, QuestionAnalysis
 from ..evidence_checks import answering_windows
 from ..periods import GLOSSARY
+from ..relative_figures import base_part
+from ..text import fold
 from ..types import AnswerPart, Citation, Hit
 from ..windows import Window, WindowScorer, window_text
 from . import ANSWERERS, Draft
-from ..relative_figures import base_part
 from .compare import comparison_part
 
 if TYPE_CHECKING:
     from ..query import Query
 
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _LIST_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.．、]\s*")
 _ENUMERATION = re.compile(r"[、；;]|即")
 # A comparison the evidence states itself: a gap, a ratio, a change against another period or place.
@@ -132,7 +134,19 @@ class ExtractiveAnswerer:
                 b = sentence_around(text, colon, colon + 1, ends="。！？!?")[1]
             if _ENUMERATION.search(text[a:b]):
                 return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
-        return w
+        return self._on_topic(q, hits, w)
+
+    def _on_topic(self, q: QuestionAnalysis, hits: list[Hit], w: Window) -> Window:
+        """The window without whole sentences at its edges that hold none of the question's key words
+        ("常住人口城镇化率达到71%左右。着力打造河南省城乡融合发展先行区" for 要打造什么先行区)."""
+        text = hits[w.hit].chunk.text
+        sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text, w.start, w.end)]
+        words = [x for t in q.terms for x in (t, *self.scorer.tokenizer.alternatives(t))]
+        kept = [i for i, (a, b) in enumerate(sentences) if any(x in fold(text[a:b]) for x in words)]
+        if not kept or len(sentences) < 2:
+            return w
+        a, b = sentences[kept[0]][0], sentences[kept[-1]][1]
+        return w if (a, b) == (w.start, w.end) else replace(w, start=a, end=b)
 
     def _compose(self, chosen: list[Window], computed: list[tuple[AnswerPart, list[Window]]], hits: list[Hit],
                  style: str) -> Draft:
