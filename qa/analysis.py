@@ -70,7 +70,8 @@ _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金�
                              r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
-_ASKING = re.compile(r"百分之(?:几|多少)|百分比是?多少|多少|几成")
+# An asking phrase with the measure word it counts in ("多少双鞋", "几件事"), cut out whole: jieba takes 双鞋 for a word.
+_ASKING = re.compile(rf"(?:百分之(?:几|多少)|百分比是?多少|多少|几成|几(?!乎|何))[万亿]?(?:{MEASURE_UNITS}|个|双|位|只|本|支|种|批|类)?")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
 _QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
@@ -169,10 +170,9 @@ class Analyzer:
         if _YESNO.search(text):
             asks.add(YESNO)
         periods = tuple(periods_in(text, year))
-        # A sum adds two things or two periods ("A和B一共多少"); one thing's "一共交了多少套" asks for its figure.
+        # A sum adds two things or two periods ("A和B一共多少"; one thing's "一共交了多少套" asks for its figure); a
+        # change between two named periods is computed from each's figure ("2025年GDP增长多少" is a reported rate).
         sums = SUM.search(folded) and (len(set(periods)) >= 2 or self._sides(text))
-        # "从“十四五”末到“十五五”末，城镇化率要提高多少": a change between two named periods is computed from
-        # each period's figure (a change within one period, "2025年GDP增长多少", is a reported rate).
         compare = (_COMPARE.search(folded) or sums or (len(set(periods)) >= 2 and CHANGE.search(folded))
                    or self.is_gap(folded, periods, year))
         if compare:

@@ -1,5 +1,7 @@
 """The two word tables: synonyms (their terms join the word list) and colloquial phrases (they only widen
 questions, and only as whole words)."""
+import pytest
+
 from qa.lexical import Tokenizer, lexical_setup, parse_synonyms
 
 
@@ -38,3 +40,10 @@ def test_a_place_written_without_its_suffix_is_read_only_when_asked_for():
     assert tokenizer.places("郑州去年城镇新增就业多少人") == []
     assert tokenizer.places("郑州去年城镇新增就业多少人", bare=True) == ["郑州"]
     assert tokenizer.places("伊川县去年城镇新增就业多少人") == ["伊川"]  # 城镇 is no town called 城
+
+
+@pytest.mark.parametrize("question, word, glued", [("偃师一年能做多少双鞋？", "鞋", "双鞋"),
+                                                   ("去年新开了多少家店？", "店", "家店")])
+def test_the_measure_word_after_an_asking_word_is_no_part_of_the_key_word(assistant, question, word, glued):
+    terms = assistant.analyzer.analyse(question).terms
+    assert word in terms and glued not in terms
