@@ -249,17 +249,13 @@ class Assistant:
         kept = [p for p in draft.parts if not part_problem(p, draft.citations)]
         dropped = len(draft.parts) - len(kept)
         if not kept:
-            if draft.declined and not draft.parts:
-                answer.refusal_reason, answer.check = draft.declined[0][1], "answerer"
-            else:
-                answer.refusal_reason = "答案中的数字无法在引用的原文中核实" if draft.parts else "报告中没有足以回答这个问题的依据"
-                answer.check = "grounding" if draft.parts else "evidence"
+            answer.refusal_reason = "答案中的数字无法在引用的原文中核实" if draft.parts else "报告中没有足以回答这个问题的依据"
+            answer.check = "grounding" if draft.parts else "evidence"
             return _finish(answer, started)
         used = {n for p in kept for n in p.citations}
         # A sub-question the report does not answer is said so in its place, with why.
-        unanswered = [(part.text, v.reason) for part, v in zip(questions, verdicts) if not v.answerable]
-        kept += [AnswerPart(f"（“{text.rstrip('？?')}”：{REFUSAL}，{reason}）", ())
-                 for text, reason in unanswered + draft.declined]
+        kept += [AnswerPart(f"（“{part.text.rstrip('？?')}”：{REFUSAL}，{v.reason}）", ())
+                 for part, v in zip(questions, verdicts) if not v.answerable]
         answer.text, answer.parts, answer.refused = "；".join(p.text for p in kept), kept, False
         answer.citations = [c for c in draft.citations if c.n in used]
         answer.check = "grounding" if dropped or draft.dropped else ""

@@ -238,19 +238,6 @@ def test_one_things_total_is_a_figure_question_not_a_sum(assistant):
     assert answer.refused and answer.check == "unit" and answer.refusal_reason == "报告中没有以“元”为单位的相关数字"
 
 
-def test_a_comparison_with_one_sides_figure_only_is_refused_saying_so(assistant):
-    # The report gives 十四五's 8.89% but no 十五五 target for forest cover: nothing to compare.
-    answer = assistant.ask("十五五末的森林覆盖率目标比十四五末高多少个百分点？")
-    assert answer.refused and answer.check == "answerer"
-    assert answer.refusal_reason == "报告中没有可以直接比较的两个数字"
-
-
-def test_a_sub_question_the_answerer_declines_is_refused_in_its_place(assistant):
-    answer = assistant.ask("2025年粮食总产多少？十五五末森林覆盖率目标比十四五末高多少个百分点？")
-    assert "总产4.77亿斤[1]" in answer.text
-    assert answer.text.endswith("（“十五五末森林覆盖率目标比十四五末高多少个百分点”：报告中未找到相关信息，报告中没有可以直接比较的两个数字）")
-
-
 def test_one_of_two_things_counted_together_is_refused_saying_so(assistant):
     # "18个村获评省级和美村、富美村": one figure for both kinds; the report has none for 富美村 alone.
     answer = assistant.ask("2025年获评的村子里，富美村有几个？")

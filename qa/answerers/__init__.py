@@ -27,8 +27,6 @@ class Draft:
     citations: list[Citation]
     note: str = ""  # shown with the answer (e.g. why a generative answer fell back)
     dropped: list[str] = field(default_factory=list)  # parts removed by grounding, with why
-    # (Sub)questions the answerer found no answer to after the checks passed, with why: (question text, reason).
-    declined: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Answerer(Protocol):

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..analysis import COMPARISON, DEFINITION, EXCEPT, FIGURE, LIST, NAME, SUM, Analyzer, QuestionAnalysis
+from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, NAME, Analyzer, QuestionAnalysis
 from ..evidence_checks import answering_windows
 from ..periods import GLOSSARY
 from ..relative_figures import base_part
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _LIST_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.．、]\s*")
 _ENUMERATION = re.compile(r"[、；;]|即")
-# A comparison the evidence states itself: a gap, a ratio, a change against another period or place.
-_RELATION = re.compile(r"高于|低于|超过|较|同比|比(?!重|例|赛)|倍|个百分点|缩小|扩大|差距")
 _LABELS = {"十四五": "“十四五”时期，", "十五五": "“十五五”时期目标：", GLOSSARY: "名词解释："}
 
 
@@ -50,7 +48,6 @@ class ExtractiveAnswerer:
     def answer(self, query: "Query", hits: list[Hit], questions: list[QuestionAnalysis], style: str) -> Draft:
         chosen: list[Window] = []
         computed: list[tuple[AnswerPart, list[Window]]] = []
-        declined: list[tuple[str, str]] = []
         sims = query.sentence_sims(hits)
         for q in questions:
             windows = answering_windows(q, hits, query.windows(self.scorer, q, hits), self.scorer)[0]
@@ -65,14 +62,7 @@ class ExtractiveAnswerer:
                 if base:
                     computed.append((base, [best]))
                     continue
-            picked = self._choose(q, hits, windows)
-            if q.asks_for(COMPARISON) and not (SUM.search(q.folded) or EXCEPT.search(q.folded)) and not any(
-                    _RELATION.search(window_text(hits[w.hit], w)) for w in picked):
-                # Nothing to compute and no gap stated ("森林覆盖率增至8.89%" for how much the 十五五 target is
-                # above it): one side's figure alone does not answer. A sum's parts may be stated together.
-                declined.append((q.text, "报告中没有可以直接比较的两个数字"))
-                continue
-            for w in picked:
+            for w in self._choose(q, hits, windows):
                 at = next((i for i, c in enumerate(chosen)
                            if c.hit == w.hit and c.start < w.end and w.start < c.end), None)
                 if at is None:
@@ -82,9 +72,7 @@ class ExtractiveAnswerer:
                     # 项目按时开工"): one citation that spans both, so the second part is not lost.
                     c = chosen[at]
                     chosen[at] = replace(c, start=min(c.start, w.start), end=max(c.end, w.end))
-        draft = self._compose(chosen, computed, hits, style)
-        draft.declined = declined
-        return draft
+        return self._compose(chosen, computed, hits, style)
 
     def _choose(self, q: QuestionAnalysis, hits: list[Hit], windows: list[Window]) -> list[Window]:
         """The best window, widened by structure, plus the best of each other period the question calls for."""
