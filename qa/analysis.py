@@ -53,7 +53,7 @@ _MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。�
 # "A跑赢B多少", "A高出B几个百分点": the same comparison with its verb before the other side.
 _BEATS = r"(?:跑赢|跑输|高于|低于|高出|快于|慢于|多于|少于|领先)(.{2,30}?)(?:多少|几)"
 _DIFFER = r"相差|差距|差了?(?:多少|几)"
-# A computed comparison: "A比B高多少", "相差多少", "一共多少", "超额多少"; "比上年增长" is a reported rate, not one.
+# A computed comparison ("A比B高多少", "相差多少", "超额多少"; a sum of two things or periods); "比上年增长" is a rate.
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", EXCEPT.pattern)))
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"

@@ -200,7 +200,7 @@ _AGAINST = re.compile(r"比(?!重|例|率)|较|相比|对比|以来|翻")
 
 def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     """The window reports on a period the question names: its section's, or one the window itself names
-    ("较“十三五”增长57%" in the 十四五 review answers a question about 十三五)."""
+    ("较“十三五”增长57%" in the 十四五 review answers a question measured against 十三五)."""
     period = hit.chunk.period
     if not q.periods or period in q.periods or period in ("", GLOSSARY):
         return True

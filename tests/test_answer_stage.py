@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
-from qa.relative_figures import relatives
 from qa.fit import bayes_threshold, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
+from qa.relative_figures import relatives
 from qa.types import AnswerPart
 from qa.windows import has_figure
 
