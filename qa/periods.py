@@ -16,7 +16,7 @@ _CN = "〇一二三四五六七八九"
 _REPORT_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 _EXPR = re.compile(
     r"(?P<year>(?:19|20)\d\d)年?|(?P<plan>十[一二三四五六七八九]五)"
-    r"|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
+    r"|(?P<before>前年)|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
     r"|(?P<past>过去五年|五年来|这五年|近五年|这几年|近几年|近年来|这些年)"
     r"|(?P<future>未来五年|今后五年|接下来五年|下一个五年|到20\d\d年)"
 )
@@ -45,7 +45,7 @@ def last_year(label: str) -> int:
 def periods_in(text: str, year: int | None) -> list[str]:
     """Period labels named in a text, in order of appearance.
 
-    With the report delivered in `year`: 去年 → year-1, 今年 → year; 明年 also → year, since a reader of
+    With the report delivered in `year`: 前年 → year-2, 去年 → year-1, 今年 → year; 明年 also → year, since a reader of
     the report asks about the plans it makes, and the report plans nothing beyond its own year and plan.
     """
     labels: list[str] = []
@@ -60,6 +60,8 @@ def periods_in(text: str, year: int | None) -> list[str]:
             labels.append(m.group("plan"))
         elif year is None:
             continue
+        elif kind == "before":
+            labels.append(str(year - 2))
         elif kind == "last":
             labels.append(str(year - 1))
         elif kind == "this":

@@ -98,6 +98,12 @@ def test_a_sum_over_two_named_periods_adds_the_questions_thing_in_each(assistant
     assert answer.text.startswith("合计156个（106个 + 50个）[1][2]")
 
 
+def test_a_side_in_a_year_the_report_does_not_cover_is_not_computed_from_another_figure(assistant):
+    # 前年 is 2024: no figure to compare with. It was read as 2025 and 9081 (new jobs) became the other side.
+    answer = assistant.ask("去年技能培训的人比前年多了多少？")
+    assert not any(p.derivation for p in answer.parts) and "9081" not in answer.text
+
+
 def test_two_figures_of_one_clause_are_told_apart_by_the_words_around_each(assistant):
     answer = assistant.ask("2026年高标准农田和亚行贷款绿色农田加起来一共多少万亩？")
     assert answer.text.startswith("合计4万亩（2万亩 + 2万亩）[1]")

@@ -5,6 +5,7 @@ from qa.periods import last_year, periods_in, report_year
 
 @pytest.mark.parametrize("question, expected", [
     ("去年GDP增长多少", ["2025"]),
+    ("去年培训的人比前年多了多少", ["2025", "2024"]),
     ("今年新增就业的目标", ["2026"]),
     ("明年打算新建几所学校", ["2026"]),
     ("二〇二五年粮食产量", ["2025"]),
