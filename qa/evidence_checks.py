@@ -209,8 +209,12 @@ def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
     # what happened in 十三五 itself ("十三五那五年平均每年增长多少"), unless the gap can be undone
     # ("较“十三五”末提高25.3个百分点" gives 十三五's level).
     against = _AGAINST.search(q.folded)
-    undone = {r.reference for r in implied(q, piece)}
-    return any(p in piece and (against or p in undone or not re.search(rf"较“?{p}", piece)) for p in q.periods)
+
+    def baseline_only(p: str) -> bool:
+        return (not against and bool(re.search(rf"较“?{p}", piece))
+                and all(r.reference != p for r in implied(q, piece)))
+
+    return any(p in piece and not baseline_only(p) for p in q.periods)
 
 
 def key_term(q: QuestionAnalysis) -> str:
