@@ -25,7 +25,11 @@ _ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指啥|指�
 # "哪三条", "指哪几条" ask for the items only of a name that counts them ("四张清单"); of another name
 # ("“瞪羚”企业是哪两家") they ask for the things it names, which the report may list.
 _ASKS_ITEMS = r"哪[两二三四五六七八九十几]|指哪"
-_FILLER = r"[”\"》]?[^,，。?？;；]{0,10}?"
+# Between the name and the asking phrase: the thing it names ("养老服务体系") or 具体, not one of its attributes
+# ("“万人助万企”活动的满意率目标是什么", "偃师布鞋注册的是什么商标" ask about a 的-phrase, which the report may state).
+_FILLER = r"[”\"》]?[^,，。?？;；的]{0,10}?"
+# "是指哪个派出所" asks which one, which a sentence naming it answers ("岳滩派出所成功创建…“枫桥式公安派出所”").
+_WHICH_ONE = r"(?!哪[个家位里座所条])"
 
 
 def _counts(name: str) -> set[int]:
@@ -76,7 +80,7 @@ class CoinedNames:
         for name in sorted(asked, key=len, reverse=True):
             esc = re.escape(name)
             asks = _ASKS_MEANING + ("|" + _ASKS_ITEMS if re.search(r"[\d一两二三四五六七八九十]", name) else "")
-            if (re.search(esc + _FILLER + f"(?:{asks})", folded)
+            if (re.search(esc + _FILLER + f"(?:{asks}){_WHICH_ONE}", folded)
                     or re.search(r"什么(?:是|叫)[“\"]?" + esc, folded)) and not self.explained(name):
                 return name
         return None

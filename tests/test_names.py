@@ -44,6 +44,9 @@ def test_a_name_the_report_explains_is_not_caught(names, question):
     "“瞪羚”企业是哪两家？",  # which ones: a name without a numeral counts no items of its own
     "“十五五”时期文旅产业要成为哪三种产业？",  # a plan's name is a period
     "“五基四化”推进得怎么样？",  # asks how it goes, not what it means
+    "“五基四化”工作的牵头部门是什么？",  # an attribute of it (a 的-phrase), which a report may state
+    "五基四化推进的是什么工作",  # 的 again: what is being pushed, not what the name means
+    "“瞪羚”企业是指哪家企业？",  # which one, which a sentence naming it answers
 ])
 def test_a_question_that_does_not_ask_what_a_name_means_is_not_caught(names, question):
     assert names.asked_unexplained(fold(question)) is None
