@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from .followup import merge
-from .lexical import ADMIN_SUFFIXES, Tokenizer
+from .key_terms import MEASURE_UNITS, key_terms
+from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in
-from .text import QUOTED, cn_to_arabic, fold, search_form, to_simplified
+from .text import cn_to_arabic, fold, search_form, to_simplified
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 PERSON = "person"
@@ -57,8 +58,6 @@ _DIFFER = r"相差|差距|差了?(?:多少|几)"
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超出.{0,6}目标|比目标", EXCEPT.pattern)))
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"
-# Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
-MEASURE_UNITS = "美元|元|家|项|天|所|座|条|次|户|人|亩|吨|平方公里|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名|微克"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
 _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money, a length, an area or a percentage names the unit without saying it: 多少钱 and
@@ -70,15 +69,9 @@ _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金�
                              r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
-# An asking phrase with the measure word it counts in ("多少双鞋", "几件事"), cut out whole: jieba takes 双鞋 for a word.
-_ASKING = re.compile(rf"(?:百分之(?:几|多少)|百分比是?多少|多少|几成|几(?!乎|何))[万亿]?(?:{MEASURE_UNITS}|个|双|位|只|本|支|种|批|类)?")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
 _QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
-# jieba tags with no topic: time, pronoun, adverb, numeral, measure word, localiser, particle,
-# preposition, conjunction, modal particle ("eng", a Latin word such as GDP, is a topic word).
-_FUNCTION_TAGS = set("trdmqfupcyexz")
-_NOUN_TAGS = set("nlbgj")
 KEYWORD_MAX_CHARS = 12
 
 
@@ -99,6 +92,7 @@ class QuestionAnalysis:
     focus: str | None = None  # the key term nearest the question word: what is asked about ("平均工资")
     year: int | None = None  # the report year its relative words (去年, 今年) were read against
     unexplained_name: str | None = None  # a coined name whose meaning it asks and no report explains ("五基四化")
+    defines: str | None = None  # the name a what-is or which-items question asks about (“6” in “1+2+10+6”中的“6”)
     specific: tuple[str, ...] = ()  # key terms naming one specific thing (few passages use them: "华夏路东延")
     place_kind: str | None = None  # the kind of place a which-place question asks for ("镇" in 哪个镇)
     # Places the documents mention but are not about (郑州 in the Yanshi report): the evidence must name them.
@@ -197,6 +191,7 @@ class Analyzer:
             keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
+            defines=self.names.asked_name(folded) if asks & {DEFINITION, LIST} else None,
             specific=specific_names(folded, terms, nouns, self.df, self.specific_passages),
             foreign_places=foreign_places(named, suffixed, self.df, self.home_places | self.own_places,
                                           self.specific_passages),
@@ -220,41 +215,7 @@ class Analyzer:
 
     def terms_and_nouns(self, question: str) -> tuple[dict[str, float], set[str]]:
         """Key terms with their weights, and which of them name things (nouns, Latin words, quoted names)."""
-        terms: dict[str, float] = {}
-        nouns: set[str] = set()
-        # A quoted name ("“瞪羚”企业", "“1+2+10+6”") is one term, however jieba would cut it.
-        for quoted in QUOTED.findall(question):
-            term = search_form(cn_to_arabic(quoted))
-            terms[term] = self.idf(term)
-            nouns.add(term)
-        places = set(self.tokenizer.places(question))
-        # Asking phrases and quoted names are cut out with a comma, not a space: the search form drops spaces,
-        # and "多多少人" would otherwise close up into the word 多人.
-        for word, tag in self.tokenizer.tagged(_ASKING.sub("，", QUOTED.sub("，", question))):
-            if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
-                continue
-            if word in self.home_places or word.rstrip(ADMIN_SUFFIXES) in self.home_places:
-                continue
-            # jieba's dictionary tags some verbs as place names (新建 is a county): a place counts as a noun
-            # only when the question names it as one (with its admin suffix).
-            noun = (tag[:1] in _NOUN_TAGS and (tag != "ns" or word in places)) or tag in ("eng", "vn")
-            if self.df(word):
-                terms[word] = self.idf(word)
-                nouns.update([word] if noun else [])
-                continue
-            # A word the documents never use counts through the parts they do use ("清华北大" → 清华, 北大).
-            parts = [p for p in self.tokenizer.parts(word) if p != word] if len(word) > 2 else []
-            known = [p for p in parts if self.df(p)]
-            for part in known:
-                terms[part] = self.idf(part)
-            if not known:
-                # Absent from every document: a noun is probably the subject (evidence must hold it),
-                # anything else is everyday phrasing that should not sink the answer.
-                terms[word] = self.idf(word) if noun else self.absent_word_weight
-            if noun:
-                # The focus may be a part the report never uses: in "平均工资" it is 工资.
-                nouns.update(parts or [word])
-        return terms, nouns
+        return key_terms(question, self)
 
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""

@@ -24,10 +24,15 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     a total), "per" (a total, for a figure per person or unit), "period" (only another period's), "combined"
     (the best one gives one figure for two things, for one of them)."""
     ordered = sorted(windows, key=lambda w: -w.score)
+    # A question asking what a name means or counts is answered by the report's explanation of that name
+    # wherever one was retrieved, not by a sentence that merely uses it ("按照“五共五连”原则，压茬推进…").
+    explained = [w for w in ordered if scorer.explains_asked_name(q, hits[w.hit], w)]
     # A window that gives what is asked about something else is no answer: when the best window holds the
     # question's focus, so must the one that answers ("新增高技能人才2000人" is 2026's; 2025's 技能培训8646人
     # does not answer for 2025).
-    if ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
+    if explained:
+        ordered = explained
+    elif ordered and q.focus and q.focus in window_text(hits[ordered[0].hit], ordered[0]):
         ordered = [w for w in ordered if q.focus in window_text(hits[w.hit], w)]
     for problem, keeps in (("place", lambda w: place_ok(q, window_text(hits[w.hit], w))),
                            ("type", lambda w: type_ok(q, hits[w.hit], w)),

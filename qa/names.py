@@ -30,6 +30,8 @@ _ASKS_ITEMS = r"哪[两二三四五六七八九十几]|指哪"
 _FILLER = r"[”\"》]?[^,，。?？;；的]{0,10}?"
 # "是指哪个派出所" asks which one, which a sentence naming it answers ("岳滩派出所成功创建…“枫桥式公安派出所”").
 _WHICH_ONE = r"(?!哪[个家位里座所条])"
+# A quoted name of any length: a question may ask about one figure of a coined name ("“1+2+4+N”里的“4”").
+_QUOTED_ANY = re.compile(r"[“\"]([^”\"]{1,20})[”\"]")
 
 
 def _counts(name: str) -> set[int]:
@@ -72,6 +74,28 @@ class CoinedNames:
                 return True
         return False
 
+    def written_in(self, question: str) -> list[str]:
+        """The report's distinctive coined names (a numeral in them, or three characters or more) a question
+        writes without quotes, longest first and none inside another found."""
+        found: list[str] = []
+        for name in sorted(self.names, key=len, reverse=True):
+            if (len(name) >= 3 or _counts(name)) and name in question and not any(name in f for f in found):
+                found.append(name)
+        quoted = set(QUOTED.findall(question))
+        return [n for n in found if n not in quoted]
+
+    def asked_name(self, folded: str) -> str | None:
+        """The name a what-is or which-items question asks about: the last one it writes, quoted or a report's
+        coined name ("“1+2+10+6”中的“6”是指哪6个行动" asks about “6”)."""
+        names = _QUOTED_ANY.findall(folded) + self.written_in(folded)
+        name = max(names, key=lambda n: (folded.rfind(n) + len(n), len(n)), default=None)
+        if name and "+" in name:
+            # One part of a compound name counted in the question: "“1+2+10+6”里管治理的那6个专项行动" asks about “6”.
+            rest = folded.replace(name, "，")
+            counted = [p for p in name.split("+") if re.search(rf"(?<![\d+.]){re.escape(p)}(?:个|项|条|大)", rest)]
+            return counted[0] if counted else name
+        return name
+
     def asked_unexplained(self, folded: str) -> str | None:
         """The coined name whose meaning or items the (folded) question asks for, when no passage explains it."""
         asked = {n for n in QUOTED.findall(folded) if not periods_in(n, None)}
@@ -84,6 +108,16 @@ class CoinedNames:
                     or re.search(r"什么(?:是|叫)[“\"]?" + esc, folded)) and not self.explained(name):
                 return name
         return None
+
+
+def explanation(text: str, name: str) -> re.Match[str] | None:
+    """Where `text` explains `name` right after it ("“6”即党建引领基层、…", "三化改造。即…"), up to the end of
+    that explanation (a semicolon or a full stop). The name written in quotes comes first: "两河三渠。“两河”即…，
+    “三渠”即…" explains 三渠 at its quoted form; a figure inside another name ("1+2+10+6") is not the name."""
+    esc = re.escape(name)
+    tail = r"[^,，;；]{0,12}?(?:即|是指|指的是)[^;；。]*[;；。]?"
+    return (re.search(rf"[“\"]{esc}[”\"]" + tail, text)
+            or re.search(rf"(?<![\d+]){esc}(?![\d+.])" + tail, text))
 
 
 def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Callable[[str], int],

@@ -15,6 +15,7 @@ import numpy as np
 
 from .analysis import AREA, DATE, DEFINITION, FIGURE, LENGTH, NAME, QuestionAnalysis
 from .lexical import Tokenizer
+from .names import explanation
 from .params import WindowWeights
 from .periods import GLOSSARY
 from .text import QUOTED, cn_to_arabic, fold, search_form
@@ -143,3 +144,12 @@ class WindowScorer:
         inside = [c[2] for c in clauses(hit.chunk.text) if window.start <= c[0] and c[1] <= window.end]
         words = list(q.terms) + [a for t in q.terms for a in self.tokenizer.exact(t)]
         return any(figure.search(c) and any(t in c for t in words) for c in inside)
+
+    def explains_asked_name(self, q: QuestionAnalysis, hit: Hit, window: Window) -> bool:
+        """The window opens with the explanation of the name a what-is or which-items question asks about
+        ("“6”即党建引领基层、…" for “1+2+10+6”中的“6”, "五共五连。即坚持产业共谋…")."""
+        if not q.defines:
+            return False
+        first = next((c for c in clauses(hit.chunk.text) if c[1] > window.start), None)
+        found = explanation(window_text(hit, window), q.defines)
+        return bool(first and found and found.start() < first[1] - window.start)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, MEASURE_UNITS, SUM, Analyzer, QuestionAnalysis
+from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, SUM, Analyzer, QuestionAnalysis
+from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer, same_units, window_text

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, NAME, Analyzer, QuestionAnalysis
 from ..evidence_checks import answering_windows
+from ..names import explanation
 from ..periods import GLOSSARY
 from ..relative_figures import base_part
 from ..text import fold
@@ -112,8 +113,15 @@ class ExtractiveAnswerer:
             a, b = sentence_around(text, w.start, w.end)
             return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         if explains and hits[w.hit].chunk.period == GLOSSARY:
-            start = _LIST_NUMBER.match(text)
-            return Window(w.hit, start.end() if start else 0, len(text), w.score, w.coverage, w.semantic, True)
+            # One item of an entry when the question asks about it ("“6”即…" of “1+2+10+6”), else the whole entry.
+            item = explanation(text, q.defines) if q.defines else None
+            number = _LIST_NUMBER.match(text)
+            begin = number.end() if number else 0
+            # The entry's own name ("7.城市更新“六大工程”。") ends at its full stop; a passage without the list
+            # number continues an entry cut in two.
+            sub_item = item and (not number or item.start() > text.find("。", begin))
+            a, b = (item.start(), item.end()) if sub_item else (begin, len(text))
+            return Window(w.hit, a, b, w.score, w.coverage, w.semantic, True)
         if explains:
             a, b = sentence_around(text, w.start, w.end)
             # "还存在着一些问题和不足：A；B；C。": a colon opens a list that runs to the full stop.

@@ -1,0 +1,56 @@
+"""What-is and which-items questions are answered by the report's own explanation of the name they ask about."""
+
+
+def test_a_glossary_definition_is_whole_and_without_its_list_number(assistant):
+    answer = assistant.ask("什么是“三化改造”？", style="clauses")
+    assert answer.text == "三化改造。即智能化、绿色化、融合化改造[1]"
+
+
+def test_a_question_about_one_quoted_part_of_an_entry_gets_that_parts_explanation(assistant):
+    answer = assistant.ask("“两河三渠”中的“三渠”是哪三条？", style="clauses")
+    assert answer.text == "“三渠”即中州渠、涝洼渠、沙沟河[1]"
+
+
+def test_a_one_character_part_of_a_compound_name_is_the_part_asked_about(assistant):
+    # The entry is cut into two passages; “6” is explained in the second, after “10”.
+    answer = assistant.ask("“1+2+10+6”中的“6”是指哪6个行动？", style="clauses")
+    assert answer.text.startswith("“6”即党建引领基层、大气污染治理提质增效、")
+
+
+def test_a_part_counted_in_the_question_is_the_part_asked_about(assistant):
+    answer = assistant.ask("“1+2+10+6”里管治理的那6个专项行动分别是啥？", style="clauses")
+    assert answer.text.startswith("“6”即党建引领基层")
+
+
+def test_the_whole_entry_is_given_when_the_question_asks_about_the_entrys_own_name(assistant):
+    answer = assistant.ask("城市更新“六大工程”是什么？", style="clauses")
+    assert answer.text.startswith("城市更新“六大工程”。即片区开发更新、")
+
+
+def test_a_colloquial_what_does_it_mean_gets_the_glossary_entry(assistant):
+    answer = assistant.ask("“五共五连”原则具体指啥？", style="clauses")
+    assert answer.text.startswith("五共五连。即坚持产业共谋，实现连片发展；")
+
+
+def test_a_which_items_question_gets_the_explanation_not_a_sentence_using_the_name(assistant):
+    # "按照“五共五连”原则，压茬推进…5个组团" shares 原则 with the question but only uses the name.
+    answer = assistant.ask("“五共五连”原则具体包括哪些内容？", style="clauses")
+    assert answer.text.startswith("五共五连。即坚持产业共谋，实现连片发展；坚持设施共建")
+
+
+def test_a_report_name_written_without_quotes_is_one_key_term(assistant):
+    # jieba cuts 三医一张网指的是什么 into 三医 / 一张 / 网指; the report's quoted name is kept whole.
+    analysis = assistant.analyzer.analyse("三医一张网指的是什么？")
+    assert "三医一张网" in analysis.terms and "网指" not in analysis.terms
+    assert "医疗、医保、医药“三医一张网”" in assistant.ask("三医一张网指的是什么？").text
+
+
+def test_the_words_that_ask_for_a_meaning_are_no_key_terms(assistant):
+    analysis = assistant.analyzer.analyse("“两降一升”是什么意思？")
+    assert set(analysis.terms) == {"两降一升"}
+
+
+def test_a_what_question_gets_the_whole_glossary_item_it_touches(assistant):
+    # "即坚持产业共谋，实现连片发展；坚持设施共建，实现连片完善；…": an item's second clause says what its first aims at.
+    answer = assistant.ask("“五共五连”里坚持服务共享要实现什么？")
+    assert "坚持服务共享，实现连片提升" in answer.text
