@@ -49,6 +49,7 @@ GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|�
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
 # "十四五累计接待的游客，除去2025年的，其余年份多少": a total less one part of it.
 EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
+_TARGET = "目标|计划|预期"
 # "A比B高多少" (not 比较, "rather"): the two sides are what comes before 比 and between 比 and the word.
 _MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)"
 # "A跑赢B多少", "A高出B几个百分点": the same comparison with its verb before the other side.
@@ -233,13 +234,14 @@ class Analyzer:
         years = re.findall(r"((?:19|20)\d\d)年", folded)
         return next((y for y in years if not self.df(f"{y}年") and (int(y) - 2020) % 5), None)
 
-    @staticmethod
-    def _sides(text: str) -> tuple[str, str] | None:
+    def _sides(self, text: str) -> tuple[str, str] | None:
         """The two things compared: "A比B高多少" or "A跑赢B多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
-        across periods, e.g. a target against its result)."""
+        across periods, e.g. a result against its target: "去年的增速比今年的目标高多少"; a target that names its
+        own thing, "比地区生产总值目标高几个点", is another thing)."""
         for pattern in (_MORE_THAN, _BEATS):
             m = re.search(r"^(.*?)" + pattern, text)
-            if m and m.group(2) and "目标" not in m.group(2) and "计划" not in m.group(2):
+            if m and m.group(2) and (not re.search(_TARGET, m.group(2)) or any(
+                    len(t) > 1 and self.df(t) and not re.search(_TARGET, t) for t in self.key_terms(m.group(2)))):
                 return m.group(1), m.group(2)
         m = re.search(rf"^(.*?)(?:和|与|及|跟|加上|加)(.*?)(?:{_DIFFER}|{SUM.pattern})", text)
         if m and (SUM.search(text) or re.search(_DIFFER, text)):

@@ -128,6 +128,12 @@ def test_a_growth_is_compared_with_a_growth_not_with_a_share(assistant):
     assert answer.parts[0].derivation == "13.8% − 7%"
 
 
+def test_two_targets_that_each_name_their_own_thing_are_two_sides(assistant):
+    # "比今年的目标高" compares one thing with its target; "比地区生产总值目标高" names another thing.
+    answer = assistant.ask("今年规上工业增加值的增长目标比地区生产总值目标高几个点？")
+    assert answer.parts[0].text.startswith("高1.5个百分点") and answer.parts[0].derivation == "7% − 5.5%"
+
+
 def test_a_side_with_no_figure_of_its_own_is_not_computed_from_some_other_figure(assistant):
     # The report gives no Luoyang figure, only the difference itself, which is what the answer quotes.
     answer = assistant.ask("去年偃师的经济增速比洛阳全市平均快了多少？")
