@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, SUM, Analyzer, QuestionAnalysis
+from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, RATIO, SUM, WHICH_MORE, Analyzer, QuestionAnalysis
 from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
 from ..types import AnswerPart, Hit
@@ -178,6 +178,10 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         return None
     a, b, unit = pair[0].value, pair[1].value, pair[0].unit
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
+    if RATIO.search(q.folded):
+        return (_ratio(a, b, unit), windows) if b else None
+    if WHICH_MORE.search(q.folded) and q.sides:
+        return _which(q, a, b, unit, places), windows
     if EXCEPT.search(q.folded):  # a total less one part of it: nothing left is no answer
         value, op, word = a - b, "−", "其余"
         if value <= 0:
@@ -193,3 +197,30 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     result = abs(value).quantize(Decimal(1).scaleb(-places))
     text = f"{word}{result}{shown}（{a}{unit} {op} {b}{unit}）"
     return AnswerPart(text, (), f"{a}{unit} {op} {b}{unit}"), windows
+
+
+def _ratio(a: Decimal, b: Decimal, unit: str) -> AnswerPart:
+    """"A是B的几倍": a ÷ b to two decimals at most, "约" when that rounds."""
+    exact = a / b
+    shown = Decimal(f"{exact:.2f}".rstrip("0").rstrip("."))
+    about = "" if shown == exact else "约"
+    return AnswerPart(f"{about}是{shown}倍（{a}{unit} ÷ {b}{unit}）", (), f"{a}{unit} ÷ {b}{unit}")
+
+
+def _which(q: QuestionAnalysis, a: Decimal, b: Decimal, unit: str, places: int) -> AnswerPart:
+    """"A和B哪个多": the one asked for, named as the question names it, and by how much."""
+    if a == b:
+        return AnswerPart(f"两者相同，都是{a}{unit}", ())
+    word = WHICH_MORE.search(q.folded).group(0)[-1]  # 多, 快, 少…: a question may ask for the smaller one
+    smaller = word in "少小慢低"
+    pick = int((a > b) == smaller)  # the side asked for
+    name = re.sub(r"(?:19|20)\d\d年|[去今明前]年|的$", "", q.sides[pick]).strip("，, ")
+    # Grounding checks every figure of an answer: a name with one ("PM2.5") is called by its place in the question.
+    if not name or re.search(r"\d", name):
+        name = ("前者", "后者")[pick]
+    rate = unit in ("%", "个百分点")
+    by = ("低" if rate else "少") if smaller else ("高" if rate else "多")
+    big, small = max(a, b), min(a, b)
+    result = (big - small).quantize(Decimal(1).scaleb(-places))
+    shown = "个百分点" if unit == "%" else unit
+    return AnswerPart(f"{name}更{word}，{by}{result}{shown}（{big}{unit} − {small}{unit}）", (), f"{big}{unit} − {small}{unit}")

@@ -1,0 +1,36 @@
+"""Comparisons a reader asks in other words than "比…多多少": a ratio, which of two is bigger, a result over its target."""
+
+
+def test_a_ratio_is_computed_with_its_derivation(assistant):
+    answer = assistant.ask("去年新增停车位是充电桩的几倍？")
+    assert answer.parts[0].text.startswith("约是3.73倍（395个 ÷ 106个）") and answer.parts[0].derivation == "395个 ÷ 106个"
+
+
+def test_which_of_two_is_bigger_names_it_and_says_by_how_much(assistant):
+    answer = assistant.ask("2025年新增停车位和充电桩哪个多？")
+    assert answer.parts[0].text.startswith("新增停车位更多，多289个（395个 − 106个）")
+
+
+def test_which_of_two_is_smaller_names_the_smaller(assistant):
+    answer = assistant.ask("去年新增停车位和充电桩哪个少？")
+    assert answer.parts[0].text.startswith("充电桩更少，少289个（395个 − 106个）")
+
+
+def test_two_sides_are_cut_at_and_not_at_the_add_inside_a_word(assistant):
+    # 规上工业增加值 holds 加, which also joins two things ("A加B一共多少").
+    assert assistant.analyzer.analyse("去年规上工业增加值增速和GDP增速哪个快？").sides == ("去年规上工业增加值增速", "GDP增速")
+
+
+def test_a_name_with_a_figure_of_its_own_is_called_by_its_place_in_the_question(assistant):
+    # "PM2.5" would put a figure no passage states into the answer, which grounding refuses.
+    answer = assistant.ask("PM2.5和PM10去年哪个降得多？")
+    assert answer.parts[0].text.startswith("前者更多，高7.1个百分点（18.6% − 11.5%）")
+
+
+def test_equal_figures_are_said_to_be_equal(assistant):
+    answer = assistant.ask("今年固定资产投资和社会消费品零售总额的增长目标哪个高？")
+    assert answer.parts[0].text.startswith("两者相同，都是5%")
+
+
+def test_how_far_a_result_went_over_its_target_is_a_difference(assistant):
+    assert assistant.ask("去年城镇新增就业超过今年目标多少人？").parts[0].derivation == "9081人 − 8000人"
