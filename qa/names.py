@@ -137,7 +137,7 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
     for term in terms:
         at = folded.find(term)
         # A rare verb ("供养") names nothing; a word of three characters or more counts however jieba tags it.
-        if at < 0 or not 0 < df(term) <= rare or (len(term) < 3 and term not in nouns):
+        if at < 0 or not 0 < df(term) <= rare or (len(term) < 3 and term not in nouns) or _generic(term, df, rare):
             continue
         first, last = at, at + len(term)
         while first > 0 and covered[first - 1]:
@@ -150,6 +150,12 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
         if len(name) >= 3:
             names.append(name)
     return tuple(dict.fromkeys(names))
+
+
+def _generic(term: str, df: Callable[[str], int], rare: int) -> bool:
+    """Two common words run together ("外贸出口": 外贸 and 出口 each in many passages) name no one thing, however
+    few passages write them together; a name's halves seldom stand alone (中岳耐材, 智谷)."""
+    return len(term) == 4 and df(term[:2]) > rare and df(term[2:]) > rare
 
 
 def foreign_places(named: list[str], suffixed: list[str], df: Callable[[str], int], home: frozenset[str],
