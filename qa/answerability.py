@@ -70,7 +70,9 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
     # answers some other question: whatever its similarity, an extract from it is not this answer.
     unused = False
     if not problem and best.coverage == 0:
-        problem, unused = "terms", not analyzer.df(key_term(q))
+        # Unused by the report: neither the word nor any report word it stands for ("gdp": 地区生产总值).
+        word = key_term(q)
+        problem, unused = "terms", not any(analyzer.df(x) for x in (word, *scorer.tokenizer.alternatives(word)))
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = fold(piece + " ".join(hit.chunk.section))

@@ -39,7 +39,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
                            ("unit", lambda w: unit_ok(q, hits[w.hit], w, scorer)),
                            ("change", lambda w: change_ok(q, window_text(hits[w.hit], w))),
                            ("total", lambda w: total_ok(q, window_text(hits[w.hit], w))),
-                           ("per", lambda w: per_ok(q, window_text(hits[w.hit], w))),
+                           ("per", lambda w: per_ok(q, window_text(hits[w.hit], w), scorer)),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
@@ -141,11 +141,12 @@ _ASKS_PER = re.compile(r"每(?:[人户亩个位名家]|平米|平方米)|人均|
 _PER_STATED = re.compile(r"每|人均|户均|最高|/")
 
 
-def per_ok(q: QuestionAnalysis, piece: str) -> bool:
-    """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高)."""
+def per_ok(q: QuestionAnalysis, piece: str, scorer: WindowScorer) -> bool:
+    """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高). The
+    report's words for the question's count too: "人均GDP" is not answered by "地区生产总值增长6.7%"."""
     if not (q.asks_for(FIGURE) and _ASKS_PER.search(q.folded)):
         return True
-    stated = _stated(q.terms, piece)
+    stated = _stated([x for t in q.terms for x in (t, *scorer.tokenizer.alternatives(t))], piece)
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 

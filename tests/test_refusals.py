@@ -266,3 +266,9 @@ def test_a_period_named_only_as_what_another_is_measured_against_is_not_reported
 def test_a_question_measured_against_that_period_is_answered_by_it(assistant):
     answer = assistant.ask("十四五末规上工业企业数量比十三五末增长了多少？")
     assert "较“十三五”末增长20.2%" in answer.text
+
+
+def test_a_per_head_figure_is_not_answered_by_the_total_written_in_the_reports_words(assistant):
+    # GDP is 地区生产总值 in the report; its growth (6.7%) is no per-head figure.
+    answer = assistant.ask("2025年偃师人均GDP是多少？")
+    assert answer.refused and answer.refusal_reason == "找到的段落里没有“gdp”等问题中的关键词"
