@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .followup import merge
 from .key_terms import MEASURE_UNITS, key_terms
@@ -179,6 +179,8 @@ class Analyzer:
         unit = _UNIT.search(folded)
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
+        # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.
+        parts = tuple(p if p.periods or i == 0 else replace(p, periods=parts[0].periods) for i, p in enumerate(parts))
         terms, nouns = self.terms_and_nouns(text)
         named, suffixed = self.tokenizer.places(text, bare=True), self.tokenizer.places(text)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.

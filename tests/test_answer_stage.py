@@ -19,6 +19,11 @@ def test_both_halves_of_a_two_part_question_are_answered_in_order(assistant):
     assert answer.text.index("4.77亿斤") < answer.text.index("4.8亿斤")
 
 
+def test_a_part_that_names_no_period_asks_about_the_first_parts(assistant):
+    answer = assistant.ask("去年新增就业多少人？技能培训多少人？")
+    assert [p.text for p in answer.parts] == ["2025年，新增城镇就业9081人[1]", "2025年，完成技能培训8646人[1]"]
+
+
 def test_two_parts_answered_by_one_sentence_are_both_cited(assistant):
     # "…等23个项目投产达效，…等45个项目按时开工": the second part's clause overlaps the first's window.
     answer = assistant.ask("2026年偃师确保投产达效的项目有几个？按时开工的又有几个？")
