@@ -176,6 +176,8 @@ class Analyzer:
                    or self.is_gap(folded, periods, year))
         if compare:
             asks.add(COMPARISON)
+        else:
+            periods = self._asked_periods(text, year, periods)
         unit = _UNIT.search(folded)
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
@@ -233,6 +235,14 @@ class Analyzer:
         # One-character words ("总") name no subject: "总投资多少？" asks about the first part's projects.
         own = [len([t for t in self.key_terms(p) if self.df(t) and len(t) > 1]) >= 2 for p in parts[1:]]
         return [first] + [p if mine else merge(p, first) for p, mine in zip(parts[1:], own)]
+
+    @staticmethod
+    def _asked_periods(text: str, year: int | None, periods: tuple[str, ...]) -> tuple[str, ...]:
+        """The periods a question that compares nothing asks about: when only one clause asks ("既然去年GDP增长了
+        10%，今年目标是多少"), a period named only in another clause is the asker's premise."""
+        asking = [c for c in re.split(r"[，,；;]", text) if _QUESTION_WORDS.search(c)]
+        own = tuple(periods_in(asking[0], year)) if len(asking) == 1 else ()
+        return own if len(set(own)) == 1 and len(set(periods)) > 1 else periods
 
     def _uncovered_year(self, folded: str) -> str | None:
         """A year the documents never name and that ends no five-year plan (2024, 2027) is not reported on;

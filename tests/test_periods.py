@@ -24,3 +24,14 @@ def test_report_year_comes_from_the_delivery_date(report_text):
 
 def test_a_period_label_ends_in_its_last_year():
     assert [last_year(p) for p in ("2025", "十四五", "十五五", "其他")] == [2025, 2025, 2030, 0]
+
+
+def test_a_period_named_only_in_the_askers_premise_is_not_asked_about(assistant):
+    # Only the second clause asks; the first states a (false) premise about 2025, whose 10% is no key word either.
+    analysis = assistant.analyzer.analyse("既然去年偃师GDP增长了10%，今年目标是多少？")
+    assert analysis.periods == ("2026",) and "10%" not in analysis.terms
+    assert assistant.ask("既然去年偃师GDP增长了10%，今年目标是多少？").text == "2026年计划：地区生产总值增长5.5%左右[1]"
+
+
+def test_a_comparison_keeps_both_periods_it_names(assistant):
+    assert set(assistant.analyzer.analyse("去年城镇新增就业的实际人数，比今年定的目标多出多少人？").periods) == {"2025", "2026"}
