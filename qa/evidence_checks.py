@@ -22,7 +22,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
     in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
     a total), "per" (a total, for a figure per person or unit), "period" (only another period's), "combined"
-    (the best one gives one figure for two things, for one of them)."""
+    (the best one gives one figure for two things, for one of them), "restated" (its only figure is one the
+    question states)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A question asking what a name means or counts is answered by the report's explanation of that name
     # wherever one was retrieved, not by a sentence that merely uses it ("按照“五共五连”原则，压茬推进…").
@@ -49,6 +50,9 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     # something else ("…3家企业获评省级智能车间、智能工厂" for 和美村).
     if ordered and combined(q, window_text(hits[ordered[0].hit], ordered[0])):
         return ordered, "combined"
+    # Likewise only the best window is asked whether it adds a figure: a lower one that does is another thing's.
+    if ordered and not adds_a_figure(q, window_text(hits[ordered[0].hit], ordered[0])):
+        return ordered, "restated"
     return ordered, ""
 
 
@@ -150,6 +154,17 @@ def per_ok(q: QuestionAnalysis, piece: str, scorer: WindowScorer) -> bool:
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 
+def adds_a_figure(q: QuestionAnalysis, piece: str) -> bool:
+    """A figure question is answered by a figure it does not state itself: "294家医保定点机构中定点药店有多少家"
+    gets "医保定点机构扩围至294家" back, which says nothing of the part it asks for."""
+    stated = set(numbers_in(_YEAR.sub("", q.folded)))
+    if not stated or not q.asks_for(FIGURE) or q.asks_for(COMPARISON):
+        return True
+    # Only a clause about the question counts: "…项目79个，完成投资8418.6万元" adds another thing's figure.
+    about = [c for c in _CLAUSE_BREAK.split(_YEAR.sub("", piece)) if any(t in c for t in q.terms)]
+    return any(n not in stated for c in about for n in numbers_in(c))
+
+
 # "…获评省级和美村、富美村": one figure for two things named side by side; "和美村有几个" asks for a part of it.
 _SIDE_BY_SIDE = re.compile(r"([\u4e00-\u9fff]{2,8})、([\u4e00-\u9fff]{2,8})")
 _ASKED_TAIL = re.compile(r"[^，,。；;中里的]*$")
@@ -241,6 +256,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return "报告中只有总量，没有增减的数字"
     if problem == "combined":
         return "报告中只有几项合计的数字，没有其中单独一项的"
+    if problem == "restated":
+        return "报告中只有问题里已经提到的数字，没有所问的这一部分"
     if problem == "per":
         return "报告中只有总数，没有人均或每一份的数字"
     if problem == "total":
