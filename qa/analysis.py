@@ -28,7 +28,7 @@ _WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪�
 DAY, MONTH, YEAR = "day", "month", "year"
 _DATE_PRECISION = ((DAY, re.compile(r"哪天|哪一天|哪几天|几号|几日|什么日子")), (MONTH, re.compile(r"几月|哪个月|哪月")),
                    (YEAR, re.compile(r"哪一年|哪年|哪个年份")))
-_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指啥|指的是|是指|含义|是啥|啥是|啥叫|啥意思|怎么理解")
+_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指啥|指的是|是指|代表什么|代表啥|代表的是|含义|是啥|啥是|啥叫|啥意思|怎么理解")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
 _WHICH = re.compile(r"什么|哪|谁")

@@ -20,7 +20,7 @@ _SENTENCE = re.compile(r"[。;；!！?？]")
 _CLAUSE = re.compile(r"[,，:：]")
 _NUMERAL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # What a question asks of a name: its meaning, or the items its numeral counts ("哪三条", "包括哪些").
-_ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指啥|指的是|是指|含义|怎么理解|怎么划分|包括哪些|包括什么|"
+_ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指啥|指的是|是指|代表什么|代表啥|含义|怎么理解|怎么划分|包括哪些|包括什么|"
                  r"具体(?:有|是)哪些|干什么|干啥|做什么|怎么回事")
 # "哪三条", "指哪几条" ask for the items only of a name that counts them ("四张清单"); of another name
 # ("“瞪羚”企业是哪两家") they ask for the things it names, which the report may list.
@@ -90,9 +90,10 @@ class CoinedNames:
         names = _QUOTED_ANY.findall(folded) + self.written_in(folded)
         name = max(names, key=lambda n: (folded.rfind(n) + len(n), len(n)), default=None)
         if name and "+" in name:
-            # One part of a compound name counted in the question: "“1+2+10+6”里管治理的那6个专项行动" asks about “6”.
+            # One part of a compound name the question names on its own: "“1+2+10+6”里管治理的那6个专项行动",
+            # "“1+2+4+N”里的N代表什么" ask about “6” and “N”.
             rest = folded.replace(name, "，")
-            counted = [p for p in name.split("+") if re.search(rf"(?<![\d+.]){re.escape(p)}(?:个|项|条|大)", rest)]
+            counted = [p for p in name.split("+") if re.search(rf"(?<![\da-z+.]){re.escape(p)}(?![\da-z+.%])", rest)]
             return counted[0] if counted else name
         return name
 
@@ -116,8 +117,9 @@ def explanation(text: str, name: str) -> re.Match[str] | None:
     “三渠”即…" explains 三渠 at its quoted form; a figure inside another name ("1+2+10+6") is not the name."""
     esc = re.escape(name)
     tail = r"[^,，;；]{0,12}?(?:即|是指|指的是)[^;；。]*[;；。]?"
-    return (re.search(rf"[“\"]{esc}[”\"]" + tail, text)
-            or re.search(rf"(?<![\d+]){esc}(?![\d+.])" + tail, text))
+    # Questions are folded to lower case ("n"), passages may not be ("“N”即…").
+    return (re.search(rf"[“\"]{esc}[”\"]" + tail, text, re.IGNORECASE)
+            or re.search(rf"(?<![\d+]){esc}(?![\d+.])" + tail, text, re.IGNORECASE))
 
 
 def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Callable[[str], int],

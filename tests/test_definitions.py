@@ -54,3 +54,9 @@ def test_a_what_question_gets_the_whole_glossary_item_it_touches(assistant):
     # "即坚持产业共谋，实现连片发展；坚持设施共建，实现连片完善；…": an item's second clause says what its first aims at.
     answer = assistant.ask("“五共五连”里坚持服务共享要实现什么？")
     assert "坚持服务共享，实现连片提升" in answer.text
+
+
+def test_an_unquoted_part_of_a_compound_name_asked_with_daibiao_gets_its_explanation(assistant):
+    # "代表什么" asks a meaning; "N" (folded to n in the question) is the part the glossary writes “N”即….
+    answer = assistant.ask("“1+2+4+N”里的N代表什么？", style="clauses")
+    assert answer.text == "“N”即落实“1+2+4”而制定的一系列具体工作部署、政策和举措[1]"
