@@ -30,7 +30,7 @@ _DATE_PRECISION = ((DAY, re.compile(r"哪天|哪一天|哪几天|几号|几日|�
                    (YEAR, re.compile(r"哪一年|哪年|哪个年份")))
 _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指啥|指的是|是指|代表什么|代表啥|代表的是|含义|是啥|啥是|啥叫|啥意思|怎么理解")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
-_LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥")
+_LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥|分别叫什么")
 _WHICH = re.compile(r"什么|哪|谁")
 # 什么人才 and 什么人群 ask for a kind of people, not a person.
 _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")

@@ -11,7 +11,8 @@ from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, F
                        TITLE, TOTAL, YEAR, QuestionAnalysis)
 from .periods import GLOSSARY
 from .relative_figures import implied
-from .text import numbers_in
+from .restated import adds_a_figure, lists_the_counted
+from .text import CLAUSE_BREAK, WRITTEN_YEAR, numbers_in
 from .types import Hit
 from .windows import TIME_WORDS, Window, WindowScorer, has_figure, unit_pattern, window_text
 
@@ -23,7 +24,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
     a total), "per" (a total, for a figure per person or unit), "period" (only another period's), "combined"
     (the best one gives one figure for two things, for one of them), "restated" (its only figure is one the
-    question states)."""
+    question states), "unlisted" (it counts the things asked for without listing them)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A question asking what a name means or counts is answered by the report's explanation of that name
     # wherever one was retrieved, not by a sentence that merely uses it ("按照“五共五连”原则，压茬推进…").
@@ -53,6 +54,8 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     # Likewise only the best window is asked whether it adds a figure: a lower one that does is another thing's.
     if ordered and not adds_a_figure(q, window_text(hits[ordered[0].hit], ordered[0])):
         return ordered, "restated"
+    if ordered and not lists_the_counted(q, window_text(hits[ordered[0].hit], ordered[0])):
+        return ordered, "unlisted"
     return ordered, ""
 
 
@@ -76,16 +79,12 @@ def _person_named(q: QuestionAnalysis, piece: str) -> bool:
 # Which ones: the evidence must name more than one thing ("9所学校入选…试点校名单" counts them, names none).
 _LISTS = re.compile(r"、|；|;|：|:|和|与|及|等|”“")
 _DAY = re.compile(r"\d+月\d+[日号]|\d+[日号](?![文线楼院])")
-_YEAR = re.compile(r"(?:19|20)\d\d年")
-
-
-_CLAUSE_BREAK = re.compile(r"[，,。；;]")
 
 
 def _stated(words: Collection[str], piece: str, unit: str | None = None) -> list[str]:
     """The window's clauses that state a figure (in the unit, if one is given) beside one of these words."""
     figure = unit_pattern(unit).search if unit else has_figure
-    return [c for c in _CLAUSE_BREAK.split(piece) if figure(c) and any(w in c for w in words)]
+    return [c for c in CLAUSE_BREAK.split(piece) if figure(c) and any(w in c for w in words)]
 
 
 def _stated_for(names: tuple[str, ...], piece: str, unit: str | None = None) -> bool:
@@ -136,7 +135,7 @@ def _names_kind(q: QuestionAnalysis, piece: str) -> bool:
     asked about if there is one (上海金帅黑灯工厂's clause names no town)."""
     kind = re.compile(rf"[\u4e00-\u9fff]{{2}}{q.place_kind}")
     return any(kind.search(c) and (not q.specific or any(n in c for n in q.specific))
-               for c in _CLAUSE_BREAK.split(piece))
+               for c in CLAUSE_BREAK.split(piece))
 
 
 # A figure per person, household or unit ("每户能补多少钱", "人均", "个人最高能贷多少"; not 每年, which 年均
@@ -154,17 +153,6 @@ def per_ok(q: QuestionAnalysis, piece: str, scorer: WindowScorer) -> bool:
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 
-def adds_a_figure(q: QuestionAnalysis, piece: str) -> bool:
-    """A figure question is answered by a figure it does not state itself: "294家医保定点机构中定点药店有多少家"
-    gets "医保定点机构扩围至294家" back, which says nothing of the part it asks for."""
-    stated = set(numbers_in(_YEAR.sub("", q.folded)))
-    if not stated or not q.asks_for(FIGURE) or q.asks_for(COMPARISON):
-        return True
-    # Only a clause about the question counts: "…项目79个，完成投资8418.6万元" adds another thing's figure.
-    about = [c for c in _CLAUSE_BREAK.split(_YEAR.sub("", piece)) if any(t in c for t in q.terms)]
-    return any(n not in stated for c in about for n in numbers_in(c))
-
-
 # "…获评省级和美村、富美村": one figure for two things named side by side; "和美村有几个" asks for a part of it.
 _SIDE_BY_SIDE = re.compile(r"([\u4e00-\u9fff]{2,8})、([\u4e00-\u9fff]{2,8})")
 _ASKED_TAIL = re.compile(r"[^，,。；;中里的]*$")
@@ -179,7 +167,7 @@ def combined(q: QuestionAnalysis, piece: str) -> bool:
     tail = _ASKED_TAIL.search(q.folded[: ask.start()]).group(0)
     if "、" in tail:  # "煤炭、煤电等…比例": the question asks about the things together
         return False
-    for clause in _CLAUSE_BREAK.split(piece):
+    for clause in CLAUSE_BREAK.split(piece):
         if len(numbers_in(clause)) != 1:
             continue
         for m in _SIDE_BY_SIDE.finditer(clause):
@@ -211,7 +199,7 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
         # The year written in the window. A section's year was tried too (the 2025 review does not repeat its
         # year): in the fitting and report sets it answered more unanswerable "since which year" questions
         # ("免费学前教育是从哪年开始") than it saved.
-        return bool(_YEAR.search(piece))
+        return bool(WRITTEN_YEAR.search(piece))
     return not (q.asks_for(DATE) and not TIME_WORDS.search(piece) and not numbers_in(piece))
 
 
@@ -256,6 +244,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return "报告中只有总量，没有增减的数字"
     if problem == "combined":
         return "报告中只有几项合计的数字，没有其中单独一项的"
+    if problem == "unlisted":
+        return "报告只给出了数量，没有列出具体是哪些"
     if problem == "restated":
         return "报告中只有问题里已经提到的数字，没有所问的这一部分"
     if problem == "per":

@@ -140,6 +140,9 @@ def numbers_in(text: str) -> list[str]:
     return NUMBER.findall(fold(text))
 
 
+# A year as written ("2025年"), and where the answer checks cut a passage into clauses.
+WRITTEN_YEAR = re.compile(r"(?:19|20)\d\d年")
+CLAUSE_BREAK = re.compile(r"[，,。；;]")
 # A quoted name: “瞪羚”, "1+2+10+6", 《纲要》.
 QUOTED = re.compile(r"[“\"《]([^”\"》]{2,20})[”\"》]")
 
