@@ -34,3 +34,15 @@ def test_equal_figures_are_said_to_be_equal(assistant):
 
 def test_how_far_a_result_went_over_its_target_is_a_difference(assistant):
     assert assistant.ask("去年城镇新增就业超过今年目标多少人？").parts[0].derivation == "9081人 − 8000人"
+
+
+def test_a_side_that_says_only_target_compares_the_other_sides_thing_against_its_target(assistant):
+    # "2026年目标增速" names no thing: it is 规上工业增加值's 7%, not GDP's 5.5% stated first in the same sentence.
+    answer = assistant.ask("规上工业增加值2025年实际增速和2026年目标增速差几个点？")
+    assert answer.parts[0].derivation == "13.8% − 7%"
+
+
+def test_person_times_are_not_people(assistant):
+    # 十四五's 6.78万人次 of training is no count of the 4.23万人 new jobs the target is measured against.
+    answer = assistant.ask("“十五五”累计新增城镇就业目标比“十四五”实际完成的少多少？")
+    assert answer.parts[0].derivation == "3万人 − 4.23万人"

@@ -37,6 +37,9 @@ def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
     return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
 
 
+_TARGET_OR_RESULT = re.compile(r"目标|计划|预期|实际")
+
+
 def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     """Each compared thing as a figure question of its own, in the question's periods."""
     # Where things stand: the year and the plan the report reviews.
@@ -47,10 +50,14 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
     if any(known):
         # "铝基新材料产值2026年目标比2025年高多少": a side that names only a period compares the other side's thing;
         # "比现在高出几个百分点": a side that says now is where things stand.
-        return [replace(s, terms=s.terms if own else other.terms,
+        # A side whose only words of its own say target or result ("2026年目标增速" beside "规上工业增加值2025年实际
+        # 增速") names no thing either: it is the other side's thing against its target.
+        named = [bool(mine) and not (_TARGET_OR_RESULT.search(s.text) and all(t in other.terms for t in mine))
+                 for s, mine, other in zip(sides, known, sides[::-1])]
+        return [replace(s, terms=s.terms if own else {**other.terms, **s.terms},
                         periods=s.periods or (now if _NOW.search(s.text) and now else q.periods),
                         asks=s.asks | {FIGURE}, focus=s.focus if own else other.focus)
-                for s, own, other in zip(sides, known, sides[::-1])]
+                for s, own, other in zip(sides, named, sides[::-1])]
     if now and analyzer.is_gap(q.folded, q.periods, q.year):
         # The target's periods against where things stand.
         return [replace(q, periods=periods, asks=q.asks | {FIGURE}) for periods in (q.periods, now)]
