@@ -42,6 +42,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
                            ("change", lambda w: change_ok(q, window_text(hits[w.hit], w))),
                            ("total", lambda w: total_ok(q, window_text(hits[w.hit], w))),
                            ("per", lambda w: per_ok(q, window_text(hits[w.hit], w), scorer)),
+                           ("level", lambda w: level_ok(q, window_text(hits[w.hit], w))),
                            ("period", lambda w: period_ok(q, hits[w.hit], w))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
@@ -122,6 +123,20 @@ def change_ok(q: QuestionAnalysis, piece: str) -> bool:
         return True
     stated = _stated(q.terms, piece)
     return not stated or any(_CHANGE_STATED.search(c) for c in stated)
+
+
+# A question for an amount names no rate: not 增长, 增速, 百分之, 比重, 几个点, 几倍…
+_ASKS_RATE = re.compile(r"增|涨|降|提高|提升|减少|百分|%|比例|比重|占比|率|倍|快|慢|点|翻|幅")
+_GROWTH = re.compile(r"(?:增长|下降|提高|提升|增加|减少|降低|上升|增|降)了?\d+(?:\.\d+)?%")
+
+
+def level_ok(q: QuestionAnalysis, piece: str) -> bool:
+    """An amount ("2025年固定资产投资总额是多少") is not answered by its growth rate alone ("固定资产投资增长5.2%"):
+    some clause stating a figure beside the question's words states one that is no percentage."""
+    if not q.asks_for(FIGURE) or q.asks_for(COMPARISON) or q.unit or _ASKS_RATE.search(q.folded):
+        return True
+    stated = _stated(q.terms, piece)
+    return not stated or any(has_figure(_GROWTH.sub("", c)) for c in stated)
 
 
 def total_ok(q: QuestionAnalysis, piece: str) -> bool:
@@ -244,6 +259,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return "报告中只有总量，没有增减的数字"
     if problem == "combined":
         return "报告中只有几项合计的数字，没有其中单独一项的"
+    if problem == "level":
+        return "报告中只有增长率，没有总量数字"
     if problem == "unlisted":
         return "报告只给出了数量，没有列出具体是哪些"
     if problem == "restated":

@@ -1,4 +1,4 @@
-"""Evidence that only restates what the question already says is no answer."""
+"""Evidence that only restates what the question already says, or gives a rate for an amount, is no answer."""
 
 
 def test_a_part_of_a_figure_the_question_already_states_is_refused(assistant):
@@ -27,3 +27,14 @@ def test_which_others_when_the_report_lists_only_the_ones_the_question_names_is_
 def test_which_ones_of_a_number_of_things_the_report_lists_before_their_count_is_answered(assistant):
     answer = assistant.ask("2026年乡村连片发展要压茬推进的5个组团是哪几个？")
     assert "颍县、岳滩、山化、邙岭、府店镇5个组团" in answer.text
+
+
+def test_an_amount_is_not_answered_by_its_growth_rate_alone(assistant):
+    # 2025's fixed-asset investment is given only as "固定资产投资增长5.2%".
+    answer = assistant.ask("2025年偃师固定资产投资总额是多少？")
+    assert answer.refused and answer.refusal_reason == "报告中只有增长率，没有总量数字"
+
+
+def test_a_rate_that_is_a_level_answers_how_much(assistant):
+    # "处理率达到80%" is a share, not a growth: it answers "有多少能集中处理".
+    assert "80%" in assistant.ask("农村的污水现在能集中处理多少？").text
