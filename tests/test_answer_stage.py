@@ -271,6 +271,7 @@ def test_an_everyday_word_reaches_the_reports_word_through_the_colloquial_table(
     ("区政府编制了第15个规划纲要", False),  # which plan it is, not how much
     ("在全省首次综合营商环境评价中排名第5位", True),  # a rank answers 第几
     ("人民医院晋升三级乙等", True),  # a grade answers 几级
+    ("办好第二届客家祖根地拜祖活动", True),  # an edition written in words answers 第几届
     ("2025年是收官之年", False),
 ])
 def test_what_counts_as_a_figure(text, figure):
