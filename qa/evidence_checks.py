@@ -22,9 +22,10 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
     """The windows that give what is asked, best first, and "" — or, when none does, the windows that come
     closest and what they lack: "place" (not the foreign place named), "type" (no figure or date), "unit" (not
     in the asked unit), "change" (a level, for how much something rose), "total" (only the number added, for
-    a total), "per" (a total, for a figure per person or unit), "period" (only another period's), "combined"
-    (the best one gives one figure for two things, for one of them), "restated" (its only figure is one the
-    question states), "unlisted" (it counts the things asked for without listing them)."""
+    a total), "per" (a total, for a figure per person or unit), "level" (a growth rate, for an amount), "period"
+    (only another period's), "combined" (the best one gives one figure for two things, for one of them),
+    "restated" (its only figures are ones the question states), "unlisted" (it counts the things asked for
+    without listing them)."""
     ordered = sorted(windows, key=lambda w: -w.score)
     # A question asking what a name means or counts is answered by the report's explanation of that name
     # wherever one was retrieved, not by a sentence that merely uses it ("按照“五共五连”原则，压茬推进…").
@@ -132,7 +133,7 @@ _GROWTH = re.compile(r"(?:增长|下降|提高|提升|增加|减少|降低|上�
 
 def level_ok(q: QuestionAnalysis, piece: str) -> bool:
     """An amount ("2025年固定资产投资总额是多少") is not answered by its growth rate alone ("固定资产投资增长5.2%"):
-    some clause stating a figure beside the question's words states one that is no percentage."""
+    some clause stating a figure beside the question's words states one that is not a growth rate."""
     if not q.asks_for(FIGURE) or q.asks_for(COMPARISON) or q.unit or _ASKS_RATE.search(q.folded):
         return True
     stated = _stated(q.terms, piece)
