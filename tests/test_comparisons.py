@@ -46,3 +46,7 @@ def test_person_times_are_not_people(assistant):
     # 十四五's 6.78万人次 of training is no count of the 4.23万人 new jobs the target is measured against.
     answer = assistant.ask("“十五五”累计新增城镇就业目标比“十四五”实际完成的少多少？")
     assert answer.parts[0].derivation == "3万人 − 4.23万人"
+
+
+def test_two_figures_from_one_passage_cite_it_once(assistant):
+    assert assistant.ask("去年新增停车位是充电桩的几倍？").to_dict()["answer_parts"][0]["citations"] == [1]

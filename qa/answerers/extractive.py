@@ -157,8 +157,9 @@ class ExtractiveAnswerer:
 
         parts: list[AnswerPart] = []
         for part, windows in computed:
-            ns = tuple(cite(w) for w in windows)
-            parts.append(AnswerPart(part.text + "".join(f"[{n}]" for n in dict.fromkeys(ns)), ns, part.derivation))
+            # Both figures may come from one passage: it is cited once.
+            ns = tuple(dict.fromkeys(cite(w) for w in windows))
+            parts.append(AnswerPart(part.text + "".join(f"[{n}]" for n in ns), ns, part.derivation))
         report_year = self.analyzer.report_year
         for w in chosen:
             n = cite(w)
