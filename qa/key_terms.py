@@ -57,6 +57,9 @@ def key_terms(question: str, documents: Documents) -> tuple[dict[str, float], se
     for name in coined:
         rest = rest.replace(name, "，")
     for word, tag in documents.tokenizer.tagged(_DEFINING.sub("，", _ASKING.sub("，", rest))):
+        if tag.startswith("u") and len(word) > 1 and word[-1] in "了过着":
+            # jieba takes "交了" for one particle: the verb in it is a key word (累计交房10388套).
+            word, tag = word[:-1], "v"
         if re.fullmatch(r"\d{4}", word) or (tag[:1] in _FUNCTION_TAGS and tag != "eng" and not re.search(r"\d", word)):
             continue
         if _QUANTITY.fullmatch(word):
