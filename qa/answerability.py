@@ -72,7 +72,7 @@ def features(q: QuestionAnalysis, hits: list[Hit], windows: list[Window], scorer
     if not problem and best.coverage == 0:
         # Unused by the report: neither the word nor any report word it stands for ("gdp": 地区生产总值).
         word = key_term(q)
-        problem, unused = "terms", not any(analyzer.df(x) for x in (word, *scorer.tokenizer.alternatives(word)))
+        problem, unused = "terms", not any(analyzer.df(x) for x in scorer.tokenizer.with_alternatives([word]))
     hit = hits[best.hit]
     piece = hit.chunk.text[best.start : best.end]
     folded = fold(piece + " ".join(hit.chunk.section))

@@ -165,7 +165,7 @@ def per_ok(q: QuestionAnalysis, piece: str, scorer: WindowScorer) -> bool:
     report's words for the question's count too: "人均GDP" is not answered by "地区生产总值增长6.7%"."""
     if not (q.asks_for(FIGURE) and _ASKS_PER.search(q.folded)):
         return True
-    stated = _stated([x for t in q.terms for x in (t, *scorer.tokenizer.alternatives(t))], piece)
+    stated = _stated(scorer.tokenizer.with_alternatives(q.terms), piece)
     return not stated or any(_PER_STATED.search(c) for c in stated)
 
 
@@ -247,6 +247,13 @@ def key_term(q: QuestionAnalysis) -> str:
     return q.focus or max(q.terms, key=q.terms.get, default="")
 
 
+# What the evidence lacks, for the problems whose reason does not depend on the question.
+_LACKS = {"change": "报告中只有总量，没有增减的数字", "combined": "报告中只有几项合计的数字，没有其中单独一项的",
+          "level": "报告中只有增长率，没有总量数字", "unlisted": "报告只给出了数量，没有列出具体是哪些",
+          "restated": "报告中只有问题里已经提到的数字，没有所问的这一部分",
+          "per": "报告中只有总数，没有人均或每一份的数字", "total": "报告中只有新增的数量，没有总数"}
+
+
 def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
     """Why the evidence does not answer, for the person asking; `unused`: no document uses the question's
     focus (or its weightiest term) at all, so the reason may say so of the whole report."""
@@ -256,20 +263,8 @@ def lacking(problem: str, q: QuestionAnalysis, unused: bool = False) -> str:
         return f"报告中没有以“{q.unit}”为单位的相关数字"
     if problem == "place":
         return f"报告只提到{q.foreign_places[0]}，没有它的相关情况"
-    if problem == "change":
-        return "报告中只有总量，没有增减的数字"
-    if problem == "combined":
-        return "报告中只有几项合计的数字，没有其中单独一项的"
-    if problem == "level":
-        return "报告中只有增长率，没有总量数字"
-    if problem == "unlisted":
-        return "报告只给出了数量，没有列出具体是哪些"
-    if problem == "restated":
-        return "报告中只有问题里已经提到的数字，没有所问的这一部分"
-    if problem == "per":
-        return "报告中只有总数，没有人均或每一份的数字"
-    if problem == "total":
-        return "报告中只有新增的数量，没有总数"
+    if problem in _LACKS:
+        return _LACKS[problem]
     if problem == "period":
         named = "、".join(f"{p}年" if p.isdigit() else f"“{p}”时期" for p in q.periods)
         return f"报告中没有{named}的相关情况"

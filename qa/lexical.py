@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -136,6 +137,10 @@ class Tokenizer:
         """The report words an everyday term stands for (GDP → 地区生产总值)."""
         return [t for syn in self.synonyms if (term == syn.phrase if syn.whole else term in syn.phrase)
                 for t in syn.terms]
+
+    def with_alternatives(self, terms: Iterable[str]) -> list[str]:
+        """The terms and the report words each stands for: where the report may say a question word its own way."""
+        return [x for t in terms for x in (t, *self.alternatives(t))]
 
     def exact(self, term: str) -> list[str]:
         """The report phrases the colloquial table gives for exactly this word: precise enough to stand for it

@@ -41,6 +41,12 @@ def _counts(name: str) -> set[int]:
     return {n for n in (numerals[:1] + [sum(numerals)]) if n > 1} if numerals else set()
 
 
+def _distinctive(name: str) -> bool:
+    """A name a question may write without quotes and still mean the report's: a numeral in it, or three
+    characters or more."""
+    return len(name) >= 3 or bool(_counts(name))
+
+
 class CoinedNames:
     """The quoted names of a set of passages, and which of them some passage explains. Passages and questions
     come in the folded form (`text.fold`) the Analyzer already holds them in."""
@@ -79,7 +85,7 @@ class CoinedNames:
         writes without quotes, longest first and none inside another found."""
         found: list[str] = []
         for name in sorted(self.names, key=len, reverse=True):
-            if (len(name) >= 3 or _counts(name)) and name in question and not any(name in f for f in found):
+            if _distinctive(name) and name in question and not any(name in f for f in found):
                 found.append(name)
         quoted = set(QUOTED.findall(question))
         return [n for n in found if n not in quoted]
@@ -100,8 +106,8 @@ class CoinedNames:
     def asked_unexplained(self, folded: str) -> str | None:
         """The coined name whose meaning or items the (folded) question asks for, when no passage explains it."""
         asked = {n for n in QUOTED.findall(folded) if not periods_in(n, None)}
-        # Unquoted in a question, a report's name must be distinctive: a numeral in it, or three characters or more.
-        asked |= {n for n in self.names if n in folded and (len(n) >= 3 or _counts(n))}
+        # Unquoted in a question, a report's name must be distinctive.
+        asked |= {n for n in self.names if n in folded and _distinctive(n)}
         for name in sorted(asked, key=len, reverse=True):
             esc = re.escape(name)
             asks = _ASKS_MEANING + ("|" + _ASKS_ITEMS if re.search(r"[\d一两二三四五六七八九十]", name) else "")

@@ -9,10 +9,15 @@ from .analysis import COMPARISON, FIGURE, LIST, QuestionAnalysis
 from .text import CLAUSE_BREAK, WRITTEN_YEAR, numbers_in
 
 
+def _stated_figures(q: QuestionAnalysis) -> set[str]:
+    """The figures a question states itself, years aside."""
+    return set(numbers_in(WRITTEN_YEAR.sub("", q.folded)))
+
+
 def adds_a_figure(q: QuestionAnalysis, piece: str) -> bool:
     """A figure question is answered by a figure it does not state itself: "294家医保定点机构中定点药店有多少家"
     gets "医保定点机构扩围至294家" back, which says nothing of the part it asks for."""
-    stated = set(numbers_in(WRITTEN_YEAR.sub("", q.folded)))
+    stated = _stated_figures(q)
     if not stated or not q.asks_for(FIGURE) or q.asks_for(COMPARISON):
         return True
     # Only a clause about the question counts: "…项目79个，完成投资8418.6万元" adds another thing's figure.
@@ -24,7 +29,7 @@ def lists_the_counted(q: QuestionAnalysis, piece: str) -> bool:
     """A which-ones question about a number of things it states ("去年提质升级的5个邻里中心分别叫什么") is answered
     only where the report lists them before their count ("颍县、岳滩、山化、邙岭、府店镇5个组团"), and with some the
     question does not already name ("高崖、引礼寨等18个村", asked who else)."""
-    counts = set(numbers_in(WRITTEN_YEAR.sub("", q.folded)))
+    counts = _stated_figures(q)
     if not counts or not q.asks_for(LIST) or q.asks_for(FIGURE) or q.defines:
         return True
     for m in re.finditer(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", piece):

@@ -187,8 +187,10 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
     if RATIO.search(q.folded):
         return (_ratio(a, b, unit), windows) if b else None
-    if WHICH_MORE.search(q.folded) and q.sides:
-        return _which(q, a, b, unit, places), windows
+    which = WHICH_MORE.search(q.folded)
+    if which and q.sides:
+        # 多, 快, 少…: the last character says which one is asked for (a question may ask for the smaller one).
+        return _which(q.sides, which.group(0)[-1], a, b, unit, places), windows
     if EXCEPT.search(q.folded):  # a total less one part of it: nothing left is no answer
         value, op, word = a - b, "−", "其余"
         if value <= 0:
@@ -214,14 +216,13 @@ def _ratio(a: Decimal, b: Decimal, unit: str) -> AnswerPart:
     return AnswerPart(f"{about}是{shown}倍（{a}{unit} ÷ {b}{unit}）", (), f"{a}{unit} ÷ {b}{unit}")
 
 
-def _which(q: QuestionAnalysis, a: Decimal, b: Decimal, unit: str, places: int) -> AnswerPart:
-    """"A和B哪个多": the one asked for, named as the question names it, and by how much."""
+def _which(sides: tuple[str, str], word: str, a: Decimal, b: Decimal, unit: str, places: int) -> AnswerPart:
+    """"A和B哪个多": the one asked for (`word`: 多, 少…), named as the question names it, and by how much."""
     if a == b:
         return AnswerPart(f"两者相同，都是{a}{unit}", ())
-    word = WHICH_MORE.search(q.folded).group(0)[-1]  # 多, 快, 少…: a question may ask for the smaller one
     smaller = word in "少小慢低"
     pick = int((a > b) == smaller)  # the side asked for
-    name = re.sub(r"(?:19|20)\d\d年|[去今明前]年|的$", "", q.sides[pick]).strip("，, ")
+    name = re.sub(r"(?:19|20)\d\d年|[去今明前]年|的$", "", sides[pick]).strip("，, ")
     # Grounding checks every figure of an answer: a name with one ("PM2.5") is called by its place in the question.
     if not name or re.search(r"\d", name):
         name = ("前者", "后者")[pick]

@@ -137,7 +137,7 @@ class ExtractiveAnswerer:
         ("常住人口城镇化率达到71%左右。着力打造河南省城乡融合发展先行区" for 要打造什么先行区)."""
         text = hits[w.hit].chunk.text
         sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text, w.start, w.end)]
-        words = [x for t in q.terms for x in (t, *self.scorer.tokenizer.alternatives(t))]
+        words = self.scorer.tokenizer.with_alternatives(q.terms)
         kept = [i for i, (a, b) in enumerate(sentences) if any(x in fold(text[a:b]) for x in words)]
         if not kept or len(sentences) < 2:
             return w
