@@ -165,6 +165,17 @@ def test_everyday_words_reach_report_vocabulary(assistant):
     assert answer.citations[0].chunk.period == "十四五"
 
 
+def test_an_everyday_word_stands_for_the_report_word_that_carries_the_asked_unit(assistant):
+    # 蓝天 is in the report only as a slogan; its figure in 天 is stated of 优良天数.
+    assert assistant.ask("去年蓝天多了几天？").text == "2025年，优良天数增加25天[1]"
+
+
+def test_the_money_in_how_much_money_is_not_a_key_word(assistant):
+    # 钱 would stand for every 资金 and 投资 in the report.
+    assert "钱" not in assistant.analyzer.key_terms("华夏路东延工程总投资多少钱？")
+    assert assistant.ask("华夏路东延工程总投资多少钱？").refused
+
+
 def test_the_reports_own_place_is_not_a_key_word(assistant):
     assert {"偃师", "洛阳"} <= assistant.analyzer.home_places
     assert "偃师" not in assistant.analyzer.key_terms("偃师去年新增了多少个充电桩？")
