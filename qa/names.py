@@ -18,7 +18,7 @@ from .text import QUOTED
 _EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
 _SENTENCE = re.compile(r"[。;；!！?？]")
 _CLAUSE = re.compile(r"[,，:：]")
-_NUMERAL = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_NUMERAL = {"一": 1, "两": 2, "二": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # What a question asks of a name: its meaning, or the items its numeral counts ("哪三条", "包括哪些").
 _ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指啥|指的是|是指|代表什么|代表啥|含义|怎么理解|怎么划分|包括哪些|包括什么|"
                  r"具体(?:有|是)哪些|干什么|干啥|做什么|怎么回事")

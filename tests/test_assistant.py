@@ -170,10 +170,14 @@ def test_an_everyday_word_stands_for_the_report_word_that_carries_the_asked_unit
     assert assistant.ask("去年蓝天多了几天？").text == "2025年，优良天数增加25天[1]"
 
 
-def test_the_money_in_how_much_money_is_not_a_key_word(assistant):
-    # 钱 would stand for every 资金 and 投资 in the report.
+def test_the_money_in_how_much_money_is_the_unit_not_a_key_word(assistant):
     assert "钱" not in assistant.analyzer.key_terms("华夏路东延工程总投资多少钱？")
     assert assistant.ask("华夏路东延工程总投资多少钱？").refused
+
+
+def test_money_owed_is_answered_by_the_arrears_cleared_not_by_other_funds(assistant):
+    # No synonym row sends 钱 to every 资金 and 投资: 拖欠 and 企业 find the arrears.
+    assert assistant.ask("去年欠企业的钱清了多少").text == "2025年，清理拖欠企业账款5.4亿元[1]"
 
 
 def test_the_reports_own_place_is_not_a_key_word(assistant):

@@ -11,6 +11,7 @@ PASSAGES = [
     "确保PM2.5、PM10、优良天数等指标完成市定标准，实现“两降一升”。",
     "优箔金属、新星轻合金创建河南省“瞪羚”企业。",
     "严格落实安全生产“三个责任”和“三管三必须”要求。",
+    "实现行政村通硬化路、通客运“双百”目标。",
 ]
 
 
@@ -34,6 +35,7 @@ def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, quest
     "三化改造是什么？",  # explained right after the name (a glossary entry)
     "“三医一张网”指哪三医？",  # three items listed before a name that counts three
     "“两降一升”指什么？",  # two plus one items listed earlier in its sentence
+    "“双百”目标指什么？",  # 双 counts two, and two items are listed before it
 ])
 def test_a_name_the_report_explains_is_not_caught(names, question):
     assert names.asked_unexplained(fold(question)) is None
