@@ -1,6 +1,7 @@
 """Fitting the answer-or-refuse model: logistic regression over the evidence features, cross-validated.
 
-    qa fit eval/sets/train.jsonl eval/sets/train2.jsonl eval/sets/train3.jsonl eval/sets/dev.jsonl:tune
+    qa fit eval/sets/train.jsonl eval/sets/train2.jsonl eval/sets/train3.jsonl eval/sets/train4.jsonl \
+           eval/sets/train5.jsonl eval/sets/train6.jsonl eval/sets/dev.jsonl:tune
 
 Each (sub)question that passes the structural checks gives one row: its evidence features (computed by
 the same code that answers) and whether the report answers it. The threshold is computed from the
