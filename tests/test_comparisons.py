@@ -1,4 +1,7 @@
 """Comparisons a reader asks in other words than "比…多多少": a ratio, which of two is bigger, a result over its target."""
+from decimal import Decimal
+
+from qa.grounding import recompute
 
 
 def test_a_ratio_is_computed_with_its_derivation(assistant):
@@ -50,3 +53,15 @@ def test_person_times_are_not_people(assistant):
 
 def test_two_figures_from_one_passage_cite_it_once(assistant):
     assert assistant.ask("去年新增停车位是充电桩的几倍？").to_dict()["answer_parts"][0]["citations"] == [1]
+
+
+def test_one_unit_at_two_magnitudes_is_computed_in_the_smaller(assistant):
+    answer = assistant.ask("“十四五”累计造林面积是2026年人工造林计划的几倍？")
+    assert answer.parts[0].text.startswith("是44倍（2.2万亩 ÷ 500亩）")
+    assert assistant.ask("十四五累计造林比今年人工造林计划多多少亩？").parts[0].text.startswith("多21500亩（2.2万亩 − 500亩）")
+
+
+def test_grounding_recomputes_a_derivation_across_magnitudes():
+    assert recompute("2.2万亩 − 500亩") == Decimal(21500)
+    assert recompute("8418.6万元 + 1.3亿元") == Decimal("21418.6")
+    assert recompute("8.7亿元 − 5.4亿元") == Decimal("3.3")

@@ -28,6 +28,22 @@ _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
+# 万 and 亿 scale the unit after them: 2.2万亩 and 500亩 are both in 亩.
+_MAGNITUDE = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
+
+
+def _scaled(unit: str) -> tuple[Decimal, str]:
+    """A unit's magnitude and the unit it scales ("万亩" → 10⁴, "亩"); a bare 万 or 亿 scales nothing named."""
+    if unit[:1] in _MAGNITUDE and unit[1:] and unit[1:] not in ("%", "倍"):
+        return _MAGNITUDE[unit[0]], unit[1:]
+    return Decimal(1), unit
+
+
+def comparable(a: str, b: str) -> bool:
+    """Two units a computation may combine: the same, or one unit at two magnitudes (万亩 and 亩)."""
+    return a == b or _scaled(a)[1] == _scaled(b)[1] != a
+
+
 # A side that says now ("比现在高出几个百分点") means where things stand: the year and plan the report reviews.
 _NOW = re.compile(r"现在|目前|当前|如今|眼下")
 
@@ -137,7 +153,8 @@ def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tup
     "72% − 72%", answers nothing)."""
     # A figure none of whose side's words are around it is some other thing's ("全国平均" has no figure here).
     ones, others = ([f for f in figures(t, w) if f.measures(k) and f.weight > 0] for t, w, k in zip(texts, terms, wanted))
-    pairs = [(a, b) for a in ones for b in others if a.unit == b.unit and _unit_fits(a.unit, q)
+    pairs = [(a, b) for a in ones for b in others if comparable(a.unit, b.unit) and _unit_fits(a.unit, q)
+             and _unit_fits(b.unit, q)
              and not (same_passage and (a.clause, a.start) == (b.clause, b.start))]
     # Ties go to the figures stated first, as a reader would take them.
     return max(pairs, key=lambda p: p[0].weight + p[1].weight, default=None)
@@ -183,45 +200,54 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
             break
     else:
         return None
-    a, b, unit = pair[0].value, pair[1].value, pair[0].unit
-    places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
+    (a, ua), (b, ub) = ((f.value, f.unit) for f in pair)
+    # Figures at two magnitudes are computed in the smaller one (2.2万亩 − 500亩 = 21500亩).
+    (sa, unit), (sb, _) = _scaled(ua), _scaled(ub)
+    small = min(sa, sb)
+    unit = ua if sa == sb else (ua if sa < sb else ub)
+    x, y = (a * sa / small).normalize(), (b * sb / small).normalize()
+    # As precise as the figures are written; scaled ones as their scaled values are (8418.6万元 and 1.3亿元).
+    shown_a, shown_b = (a, b) if sa == sb else (x, y)
+    places = max(-shown_a.as_tuple().exponent, -shown_b.as_tuple().exponent, 0)
     if RATIO.search(q.folded):
-        return (_ratio(a, b, unit), windows) if b else None
+        return (_ratio(x, y, f"{a}{ua} ÷ {b}{ub}"), windows) if b else None
     which = WHICH_MORE.search(q.folded)
     if which and q.sides:
         # 多, 快, 少…: the last character says which one is asked for (a question may ask for the smaller one).
-        return _which(q.sides, which.group(0)[-1], a, b, unit, places), windows
+        return _which(q.sides, which.group(0)[-1], (x, f"{a}{ua}"), (y, f"{b}{ub}"), unit, places), windows
     if EXCEPT.search(q.folded):  # a total less one part of it: nothing left is no answer
-        value, op, word = a - b, "−", "其余"
+        value, op, word = x - y, "−", "其余"
         if value <= 0:
             return None
     elif SUM.search(q.folded):
-        value, op, word = a + b, "+", "合计"
+        value, op, word = x + y, "+", "合计"
     else:
-        value, op = a - b, "−"
+        value, op = x - y, "−"
         rate = unit in ("%", "个百分点")
         up, down = (("提高", "下降") if rate else ("增加", "减少")) if _is_change(q) else (("高", "低") if rate else ("多", "少"))
         word = up if value >= 0 else down
     shown = "个百分点" if unit == "%" and op == "−" else unit
     result = abs(value).quantize(Decimal(1).scaleb(-places))
-    text = f"{word}{result}{shown}（{a}{unit} {op} {b}{unit}）"
-    return AnswerPart(text, (), f"{a}{unit} {op} {b}{unit}"), windows
+    derivation = f"{a}{ua} {op} {b}{ub}"
+    return AnswerPart(f"{word}{result}{shown}（{derivation}）", (), derivation), windows
 
 
-def _ratio(a: Decimal, b: Decimal, unit: str) -> AnswerPart:
+def _ratio(a: Decimal, b: Decimal, derivation: str) -> AnswerPart:
     """"A是B的几倍": a ÷ b to two decimals at most, "约" when that rounds."""
     exact = a / b
     shown = Decimal(f"{exact:.2f}".rstrip("0").rstrip("."))
     about = "" if shown == exact else "约"
-    return AnswerPart(f"{about}是{shown}倍（{a}{unit} ÷ {b}{unit}）", (), f"{a}{unit} ÷ {b}{unit}")
+    return AnswerPart(f"{about}是{shown}倍（{derivation}）", (), derivation)
 
 
-def _which(sides: tuple[str, str], word: str, a: Decimal, b: Decimal, unit: str, places: int) -> AnswerPart:
-    """"A和B哪个多": the one asked for (`word`: 多, 少…), named as the question names it, and by how much."""
-    if a == b:
-        return AnswerPart(f"两者相同，都是{a}{unit}", ())
+def _which(sides: tuple[str, str], word: str, a: tuple[Decimal, str], b: tuple[Decimal, str], unit: str,
+           places: int) -> AnswerPart:
+    """"A和B哪个多": the one asked for (`word`: 多, 少…), named as the question names it, and by how much.
+    Each figure comes as its value in `unit` and as the report writes it."""
+    if a[0] == b[0]:
+        return AnswerPart(f"两者相同，都是{a[1]}", ())
     smaller = word in "少小慢低"
-    pick = int((a > b) == smaller)  # the side asked for
+    pick = int((a[0] > b[0]) == smaller)  # the side asked for
     name = re.sub(r"(?:19|20)\d\d年|[去今明前]年|的$", "", sides[pick]).strip("，, ")
     # Grounding checks every figure of an answer: a name with one ("PM2.5") is called by its place in the question.
     if not name or re.search(r"\d", name):
@@ -229,6 +255,7 @@ def _which(sides: tuple[str, str], word: str, a: Decimal, b: Decimal, unit: str,
     rate = unit in ("%", "个百分点")
     by = ("低" if rate else "少") if smaller else ("高" if rate else "多")
     big, small = max(a, b), min(a, b)
-    result = (big - small).quantize(Decimal(1).scaleb(-places))
+    result = (big[0] - small[0]).quantize(Decimal(1).scaleb(-places))
     shown = "个百分点" if unit == "%" else unit
-    return AnswerPart(f"{name}更{word}，{by}{result}{shown}（{big}{unit} − {small}{unit}）", (), f"{big}{unit} − {small}{unit}")
+    derivation = f"{big[1]} − {small[1]}"
+    return AnswerPart(f"{name}更{word}，{by}{result}{shown}（{derivation}）", (), derivation)
