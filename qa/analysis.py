@@ -46,7 +46,7 @@ CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})了?(?:多少|几)")
 # "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period
 # (a plain "还有多少人要安置" asks for a figure, not a gap).
 GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|几)|还差(?:多少|几)")
-SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共")
+SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共|共有")
 # "十四五累计接待的游客，除去2025年的，其余年份多少": a total less one part of it.
 EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
 _TARGET = "目标|计划|预期"
