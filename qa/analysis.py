@@ -36,8 +36,9 @@ _WHICH = re.compile(r"什么|哪|谁")
 _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
 # Titles a person is named with ("刘国中副总理"); "区委书记叫什么名字" asks for a person too.
 TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
-# "哪个镇", "哪条路": one place of a kind whose names end in the kind (大口镇, 高辛路); the answer must name one.
-_WHICH_PLACE = re.compile(r"哪(?:一|几|些)?[个条座]?(镇|乡|村|县|区|市|省|路|街|社区)")
+# "哪个镇", "哪条路", "哪家银行": one place or body of a kind whose names end in the kind (大口镇, 高辛路, 人民医院);
+# the answer must name one.
+_WHICH_PLACE = re.compile(r"哪(?:一|几|些)?[个条座家所]?(镇|乡|村|县|区|市|省|路|街|社区|银行|公司|医院)")
 _NAME_OF = re.compile(r"叫(?:什么|啥)|姓(?:什么|啥)|名字")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 _CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小|多出来?"

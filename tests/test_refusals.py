@@ -133,11 +133,18 @@ def test_a_rank_is_not_a_count_of_people(assistant):
 
 @pytest.mark.parametrize("question, kind", [("新区医院在哪条路上？", "路"), ("龙海玻璃的厂子在偃师哪个镇？", "镇"),
                                             # 大口镇 is in the sentence, but in another project's clause
-                                            ("上海金帅黑灯工厂落户在偃师哪个镇？", "镇")])
+                                            ("上海金帅黑灯工厂落户在偃师哪个镇？", "镇"),
+                                            # the loan is named, its lead bank is not
+                                            ("优箔金属7亿元银团贷款是哪家银行牵头的？", "银行")])
 def test_which_town_or_road_is_answered_only_by_a_name_of_that_kind(assistant, question, kind):
-    # Town and road names end in their kind (大口镇, 高辛路); the passages about the hospital and the plant name none.
+    # Town, road and bank names end in their kind (大口镇, 高辛路, …银行); the passages about the hospital, the
+    # plant and the loan name none.
     answer = assistant.ask(question)
     assert answer.refused and answer.check == "type" and answer.refusal_reason == f"报告中没有提到具体是哪个{kind}"
+
+
+def test_which_hospital_is_answered_by_a_hospitals_name(assistant):
+    assert "与省肿瘤医院签约合作" in assistant.ask("人民医院和哪家医院签约合作？").text
 
 
 def test_which_communities_needs_the_names_of_communities(assistant):
