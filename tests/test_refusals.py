@@ -15,6 +15,12 @@ def test_asking_for_money_or_a_percentage_names_the_unit(assistant):
     assert assistant.analyzer.analyse("居民收入增长目标是百分之多少？").unit == "%"
 
 
+def test_pairs_are_a_unit_a_figure_must_be_given_in(assistant):
+    # The passage found for 做多少双鞋 names 制鞋 with no figure in 双: no other thing's figure stands in.
+    assert assistant.analyzer.analyse("偃师一年能做多少双鞋").unit == "双"
+    assert "4.5亿双" in assistant.ask("制鞋产业产能超过多少双？").text
+
+
 def test_a_subsidy_the_report_does_not_give_is_refused(assistant):
     assert assistant.ask("今年会给老年人发多少养老补贴？").refused
 
