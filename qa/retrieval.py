@@ -27,14 +27,22 @@ class Retriever:
         self.index, self.embedder, self.tokenizer, self.config = index, embedder, tokenizer, config
         self.sentences = sentences
         self.store = store if store is not None else open_store(index, config, tokenizer)
+        # The keyword index's words of two or three characters, which a one-character question word may be part of.
+        self._short_words = [t for t in index.bm25.vocab_dict if 2 <= len(t) <= 3]
 
     def prepare(self, analysis: QuestionAnalysis, docs: frozenset[str] | None = None) -> Query:
         expanded = self.tokenizer.expand(analysis.text)
         t = time.perf_counter()
         vector = self.embedder.embed_queries([expanded])[0]
-        query = Query(analysis, expanded, self.tokenizer.tokens(expanded), vector, self.sentences, docs)
+        query = Query(analysis, expanded, self._keywords(analysis, expanded), vector, self.sentences, docs)
         query.timings_ms["embed"] = (time.perf_counter() - t) * 1000
         return query
+
+    def _keywords(self, analysis: QuestionAnalysis, expanded: str) -> list[str]:
+        """The question's tokens, and for a key word of one character (鞋 in 做多少双鞋, 房) the report's words that
+        hold it (制鞋, 布鞋, 鞋业): BM25 matches whole tokens, and the report seldom writes such a word alone."""
+        singles = [t for t in analysis.terms if len(t) == 1]
+        return self.tokenizer.tokens(expanded) + [w for t in singles for w in self._short_words if t in w]
 
     def search(self, query: Query, top_k: int, mode: str | None = None) -> list[Hit]:
         mode = mode or self.config.mode

@@ -180,6 +180,12 @@ def test_money_owed_is_answered_by_the_arrears_cleared_not_by_other_funds(assist
     assert assistant.ask("去年欠企业的钱清了多少").text == "2025年，清理拖欠企业账款5.4亿元[1]"
 
 
+def test_a_one_character_word_finds_the_report_words_that_hold_it(assistant):
+    # The report never writes 鞋 alone, only 制鞋, 布鞋 and 鞋业; BM25 matches whole tokens.
+    assert {"制鞋", "布鞋", "鞋业"} <= set(assistant.retriever.prepare(assistant.analyzer.analyse("偃师一年能做多少双鞋")).tokens)
+    assert assistant.ask("偃师一年能做多少双鞋").text == "“十四五”时期，制鞋产业产能超4.5亿双[1]"
+
+
 def test_the_reports_own_place_is_not_a_key_word(assistant):
     assert {"偃师", "洛阳"} <= assistant.analyzer.home_places
     assert "偃师" not in assistant.analyzer.key_terms("偃师去年新增了多少个充电桩？")
