@@ -14,9 +14,10 @@ from .text import QUOTED, cn_to_arabic, search_form
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 # 人次 before 人: "6.78万人次" counts visits, not the people of "4.23万人".
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|人次|次|户|人|亩|吨|平方公里|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名|微克|双"
-# An asking phrase with the measure word it counts in ("多少双鞋", "几件事", "多少钱"), cut out whole: jieba takes 双鞋
-# for a word, and the 钱 of 多少钱 is the unit asked for (元), not what the question is about.
-_ASKING = re.compile(rf"(?:百分之(?:几|多少)|百分比是?多少|多少|几成|几(?!乎|何))[万亿]?(?:{MEASURE_UNITS}|个|位|只|本|支|种|批|类|块?钱)?")
+# An asking phrase with the measure word it counts in ("多少双鞋", "几件事", "多少钱", "多大比例"), cut out whole: jieba
+# takes 双鞋 for a word, and the 钱 of 多少钱 and the 比例 of 多大比例 are the unit asked for (元, %), not what the
+# question is about.
+_ASKING = re.compile(rf"(?:百分之(?:几|多少)|百分比是?多少|(?:多少|多大)的?比例|多少|几成|几(?!乎|何))[万亿]?(?:{MEASURE_UNITS}|个|位|只|本|支|种|批|类|块?钱)?")
 # Words that ask for a meaning or a list, not what it is of: "什么意思" would make 意思 a key term no passage holds.
 _DEFINING = re.compile(r"(?:什么|啥)(?:意思|含义)|含义|(?:哪些|什么|啥)(?:具体)?内容")
 # A quantity the asker states ("既然…增长了10%"): a premise, not what the question is about.

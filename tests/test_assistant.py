@@ -175,6 +175,12 @@ def test_the_money_in_how_much_money_is_the_unit_not_a_key_word(assistant):
     assert assistant.ask("华夏路东延工程总投资多少钱？").refused
 
 
+def test_the_share_in_how_big_a_share_is_the_unit_not_a_key_word(assistant):
+    # As the focus, 比例 would keep only windows that say 比例 (空气优良天数比例达72.6%, 十四五's).
+    assert "比例" not in assistant.analyzer.key_terms("到2030年偃师城里住的人要占到多大比例？")
+    assert assistant.ask("到2030年偃师城里住的人要占到多大比例？").text == "“十五五”时期目标：常住人口城镇化率达到71%左右[1]"
+
+
 def test_money_owed_is_answered_by_the_arrears_cleared_not_by_other_funds(assistant):
     # No synonym row sends 钱 to every 资金 and 投资: 拖欠 and 企业 find the arrears.
     assert assistant.ask("去年欠企业的钱清了多少").text == "2025年，清理拖欠企业账款5.4亿元[1]"
