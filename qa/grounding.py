@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .text import numbers_in
+from .text import MAGNITUDE, numbers_in
 from .types import AnswerPart, Citation
 
 _MARK = re.compile(r"\[\d+\]")
 # "13.8% − 6.7%", "106 + 50", "630 ÷ 480", "2.2万亩 − 500亩": two figures and an operator, as the answerer
 # writes them; 万 or 亿 right after a figure scales it, and a sum or difference is in the smaller magnitude.
 _DERIVATION = re.compile(r"^\s*(\d+(?:\.\d+)?)([万亿]?)\D*?\s*([−+÷])\s*(\d+(?:\.\d+)?)([万亿]?)\D*$")
-_SCALE = {"": Decimal(1), "万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
 
 
 def cited_figures(citations: list[Citation]) -> set[str]:
@@ -30,7 +29,7 @@ def recompute(derivation: str) -> Decimal | None:
     if not m:
         return None
     try:
-        sa, sb = _SCALE[m.group(2)], _SCALE[m.group(5)]
+        sa, sb = MAGNITUDE.get(m.group(2), Decimal(1)), MAGNITUDE.get(m.group(5), Decimal(1))
         a, b = Decimal(m.group(1)) * sa, Decimal(m.group(4)) * sb
         op = m.group(3)
         return a / b if op == "÷" else (a - b if op == "−" else a + b) / min(sa, sb)

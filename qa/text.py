@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 
 SENTENCE_END = "。！？!?；;"
@@ -133,6 +134,8 @@ def answer_form(text: str) -> str:
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# What 万 and 亿 written after a figure multiply it by ("2.2万亩" is 22,000 亩).
+MAGNITUDE = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
 
 
 def numbers_in(text: str) -> list[str]:

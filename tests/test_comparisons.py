@@ -59,6 +59,7 @@ def test_one_unit_at_two_magnitudes_is_computed_in_the_smaller(assistant):
     answer = assistant.ask("“十四五”累计造林面积是2026年人工造林计划的几倍？")
     assert answer.parts[0].text.startswith("是44倍（2.2万亩 ÷ 500亩）")
     assert assistant.ask("十四五累计造林比今年人工造林计划多多少亩？").parts[0].text.startswith("多21500亩（2.2万亩 − 500亩）")
+    assert assistant.ask("今年人工造林计划比十四五累计造林少多少亩？").parts[0].text.startswith("少21500亩（500亩 − 2.2万亩）")
 
 
 def test_grounding_recomputes_a_derivation_across_magnitudes():

@@ -16,6 +16,7 @@ from decimal import Decimal
 from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, RATIO, SUM, WHICH_MORE, Analyzer, QuestionAnalysis
 from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
+from ..text import MAGNITUDE
 from ..types import AnswerPart, Hit
 from ..windows import Window, WindowScorer, same_units, window_text
 
@@ -28,20 +29,17 @@ _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
-# 万 and 亿 scale the unit after them: 2.2万亩 and 500亩 are both in 亩.
-_MAGNITUDE = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
-
-
 def _scaled(unit: str) -> tuple[Decimal, str]:
-    """A unit's magnitude and the unit it scales ("万亩" → 10⁴, "亩"); a bare 万 or 亿 scales nothing named."""
-    if unit[:1] in _MAGNITUDE and unit[1:] and unit[1:] not in ("%", "倍"):
-        return _MAGNITUDE[unit[0]], unit[1:]
+    """A unit's magnitude and the unit it scales ("万亩" → 10⁴, "亩": 2.2万亩 and 500亩 are both in 亩); a bare 万
+    or 亿 scales nothing named."""
+    if unit[:1] in MAGNITUDE and unit[1:] and unit[1:] not in ("%", "倍"):
+        return MAGNITUDE[unit[0]], unit[1:]
     return Decimal(1), unit
 
 
 def comparable(a: str, b: str) -> bool:
     """Two units a computation may combine: the same, or one unit at two magnitudes (万亩 and 亩)."""
-    return a == b or _scaled(a)[1] == _scaled(b)[1] != a
+    return _scaled(a)[1] == _scaled(b)[1]
 
 
 # A side that says now ("比现在高出几个百分点") means where things stand: the year and plan the report reviews.
@@ -202,9 +200,9 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         return None
     (a, ua), (b, ub) = ((f.value, f.unit) for f in pair)
     # Figures at two magnitudes are computed in the smaller one (2.2万亩 − 500亩 = 21500亩).
-    (sa, unit), (sb, _) = _scaled(ua), _scaled(ub)
+    sa, sb = _scaled(ua)[0], _scaled(ub)[0]
     small = min(sa, sb)
-    unit = ua if sa == sb else (ua if sa < sb else ub)
+    unit = ua if sa <= sb else ub
     x, y = (a * sa / small).normalize(), (b * sb / small).normalize()
     # As precise as the figures are written; scaled ones as their scaled values are (8418.6万元 and 1.3亿元).
     shown_a, shown_b = (a, b) if sa == sb else (x, y)
