@@ -27,8 +27,13 @@ class Retriever:
         self.index, self.embedder, self.tokenizer, self.config = index, embedder, tokenizer, config
         self.sentences = sentences
         self.store = store if store is not None else open_store(index, config, tokenizer)
-        # The keyword index's words of two or three characters, which a one-character question word may be part of.
-        self._short_words = [t for t in index.bm25.vocab_dict if 2 <= len(t) <= 3]
+        # The keyword index's words of two or three characters by each character they hold: a one-character
+        # question word may be part of them. Looked up per question, not scanned (the vocabulary grows with the corpus).
+        self._holding: dict[str, list[str]] = {}
+        for word in index.bm25.vocab_dict:
+            if 2 <= len(word) <= 3:
+                for ch in dict.fromkeys(word):
+                    self._holding.setdefault(ch, []).append(word)
 
     def prepare(self, analysis: QuestionAnalysis, docs: frozenset[str] | None = None) -> Query:
         expanded = self.tokenizer.expand(analysis.text)
@@ -42,7 +47,7 @@ class Retriever:
         """The question's tokens, and for a key word of one character (鞋 in 做多少双鞋, 房) the report's words that
         hold it (制鞋, 布鞋, 鞋业): BM25 matches whole tokens, and the report seldom writes such a word alone."""
         singles = [t for t in analysis.terms if len(t) == 1]
-        return self.tokenizer.tokens(expanded) + [w for t in singles for w in self._short_words if t in w]
+        return self.tokenizer.tokens(expanded) + [w for t in singles for w in self._holding.get(t, ())]
 
     def search(self, query: Query, top_k: int, mode: str | None = None) -> list[Hit]:
         mode = mode or self.config.mode
