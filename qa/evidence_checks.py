@@ -49,14 +49,16 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
         if not kept:
             return ordered, problem
         ordered = kept
-    # Only the best window is asked whether its figure is a combined one: a lower window that passes names
-    # something else ("…3家企业获评省级智能车间、智能工厂" for 和美村).
-    if ordered and combined(q, window_text(hits[ordered[0].hit], ordered[0])):
+    if not ordered:
+        return ordered, ""
+    # Only the best window is asked whether its figure is a combined one, adds a figure or lists the things it
+    # counts: a lower window that passes names something else ("…3家企业获评省级智能车间、智能工厂" for 和美村).
+    best = window_text(hits[ordered[0].hit], ordered[0])
+    if combined(q, best):
         return ordered, "combined"
-    # Likewise only the best window is asked whether it adds a figure: a lower one that does is another thing's.
-    if ordered and not adds_a_figure(q, window_text(hits[ordered[0].hit], ordered[0])):
+    if not adds_a_figure(q, best):
         return ordered, "restated"
-    if ordered and not lists_the_counted(q, window_text(hits[ordered[0].hit], ordered[0])):
+    if not lists_the_counted(q, best):
         return ordered, "unlisted"
     return ordered, ""
 

@@ -72,9 +72,6 @@ class Tokenizer:
         # question and passage is cut (tried: the comparisons that name 规上工业 lost their sides). Its rows
         # stand only for a question word that is the whole phrase: "增速" is no "投资增速".
         self.synonyms = list(synonyms) + list(colloquial)
-        self._exact: dict[str, list[str]] = {}
-        for syn in colloquial:
-            self._exact.setdefault(syn.phrase, []).extend(syn.terms)
         with _jieba_lock:
             # Five-year plan names are single words ("十五五", not "十五" + "五").
             for plan in (f"十{d}五" for d in "一二三四五六七八九"):
@@ -141,11 +138,6 @@ class Tokenizer:
     def with_alternatives(self, terms: Iterable[str]) -> list[str]:
         """The terms and the report words each stands for: where the report may say a question word its own way."""
         return [x for t in terms for x in (t, *self.alternatives(t))]
-
-    def exact(self, term: str) -> list[str]:
-        """The report phrases the colloquial table gives for exactly this word: precise enough to stand for it
-        where a broad synonym would let another thing's figure through (`alternatives` is wider)."""
-        return self._exact.get(term, [])
 
     def expand(self, question: str) -> str:
         """The question with report vocabulary appended for each everyday phrase it uses."""

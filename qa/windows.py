@@ -144,7 +144,7 @@ class WindowScorer:
             return True
         figure = unit_pattern(q.unit)
         inside = [c[2] for c in clauses(hit.chunk.text) if window.start <= c[0] and c[1] <= window.end]
-        words = self.tokenizer.with_alternatives(q.terms) + [a for t in q.terms for a in self.tokenizer.exact(t)]
+        words = self.tokenizer.with_alternatives(q.terms)
         return any(figure.search(c) and any(t in c for t in words) for c in inside)
 
     def explains_asked_name(self, q: QuestionAnalysis, hit: Hit, window: Window) -> bool:

@@ -29,10 +29,10 @@ def test_the_colloquial_table_is_not_part_of_what_the_index_records(tmp_path):
     assert sha == lexical_setup()[1] and tokenizer.alternatives("上访") == ["信访"]
 
 
-def test_exact_gives_only_a_colloquial_rows_phrases_for_that_very_word():
-    tokenizer = Tokenizer(parse_synonyms("钱\t资金\n"), parse_synonyms("个体户\t市场主体\n", whole=True))
-    assert tokenizer.exact("个体户") == ["市场主体"]
-    assert tokenizer.exact("钱") == [] and tokenizer.alternatives("钱") == ["资金"]
+def test_a_colloquial_row_stands_only_for_that_very_word_and_a_synonym_row_for_words_inside_it():
+    tokenizer = Tokenizer(parse_synonyms("每年平均\t年均\n"), parse_synonyms("个体户\t市场主体\n", whole=True))
+    assert tokenizer.alternatives("个体户") == ["市场主体"] and tokenizer.alternatives("个体") == []
+    assert tokenizer.alternatives("平均") == ["年均"]
 
 
 def test_a_place_written_without_its_suffix_is_read_only_when_asked_for():
