@@ -29,6 +29,7 @@ _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
 _ASKED_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨幅|降幅"), "share": re.compile(r"比重|占比")}
 
+
 def _scaled(unit: str) -> tuple[Decimal, str]:
     """A unit's magnitude and the unit it scales ("万亩" → 10⁴, "亩": 2.2万亩 and 500亩 are both in 亩); a bare 万
     or 亿 scales nothing named."""
