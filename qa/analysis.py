@@ -14,7 +14,7 @@ from .key_terms import MEASURE_UNITS, key_terms
 from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in
-from .text import cn_to_arabic, fold, search_form, to_simplified
+from .text import cn_to_arabic, fold, search_form, to_simplified, written_asking
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
 PERSON = "person"
@@ -23,14 +23,14 @@ TOTAL = "total"
 _TOTAL = re.compile(r"(?:一共|总共|现在|目前|现)有?(?:多少|几)|总数")
 ADDED = re.compile(r"新增|新建|新开|新认定|新培育|新引进|增加|多了")
 _HOW_MUCH = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|多远|比重|比例|增速|增幅|百分之|涨了|降了|提高了|下降了")
-_WHEN = re.compile(r"什么时候|何时|啥时候|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子|哪几天")
+_WHEN = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一天|几号|哪个月|什么日子|哪几天")
 # How precise a date is asked for: a day ("哪天", "几月几号"), a month ("几月", "哪个月"), a year ("哪一年").
 DAY, MONTH, YEAR = "day", "month", "year"
 _DATE_PRECISION = ((DAY, re.compile(r"哪天|哪一天|哪几天|几号|几日|什么日子")), (MONTH, re.compile(r"几月|哪个月|哪月")),
                    (YEAR, re.compile(r"哪一年|哪年|哪个年份")))
-_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指啥|指的是|是指|代表什么|代表啥|代表的是|含义|是啥|啥是|啥叫|啥意思|怎么理解")
+_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|代表什么|代表的是|含义|什么叫|怎么理解|怎么回事")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
-_LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十]|都有啥|都有什么|有啥|分别叫什么")
+_LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十1-9]|都有什么|分别叫什么")
 _WHICH = re.compile(r"什么|哪|谁")
 # 什么人才 and 什么人群 ask for a kind of people, not a person.
 _WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
@@ -39,7 +39,7 @@ TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部
 # "哪个镇", "哪条路", "哪家银行": one place or body of a kind whose names end in the kind (大口镇, 高辛路, 人民医院);
 # the answer must name one.
 _WHICH_PLACE = re.compile(r"哪(?:一|几|些)?[个条座家所]?(镇|乡|村|县|区|市|省|路|街|社区|银行|公司|医院)")
-_NAME_OF = re.compile(r"叫(?:什么|啥)|姓(?:什么|啥)|名字")
+_NAME_OF = re.compile(r"叫什么|姓什么|名字")
 _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会")
 _CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小|多出来?"
 # A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
@@ -76,7 +76,7 @@ _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金�
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
-ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样|啥")
+ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样")
 _QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
 KEYWORD_MAX_CHARS = 12
 
@@ -149,7 +149,7 @@ class Analyzer:
     def analyse(self, question: str, split: bool = True, year: int | None = None) -> QuestionAnalysis:
         """`year`: the report year relative words resolve against (default: the newest report's)."""
         year = year or self.report_year
-        text = to_simplified(question.strip())
+        text = written_asking(to_simplified(question.strip()))
         folded = search_form(cn_to_arabic(text))
         asks = set()
         if _HOW_MUCH.search(text):

@@ -116,25 +116,36 @@ def unfitted() -> dict[str, Any]:
 
 
 class EvidenceModel:
-    """Logistic regression over standardised features, as fitted and written by `qa fit`."""
+    """Logistic regression over standardised features, as fitted and written by `qa fit`.
 
-    def __init__(self, model: dict[str, Any]) -> None:
+    The file may hold a second fit (`question_vector`) that also reads the question's embedding: it learns
+    what kinds of question the report's evidence tends not to answer however close it looks (a wage, a price
+    index, one part of a total), which no shared-word feature sees. It is used only with the embedder it was
+    fitted on; any other embedder gets the features-only fit."""
+
+    def __init__(self, model: dict[str, Any], embedder: str | None = None) -> None:
         if tuple(model.get("features", ())) != FEATURES:
             raise ValueError(f"answerability model features {model.get('features')} do not match {FEATURES}: refit with `qa fit`")
         self.model = model
+        vector = model.get("question_vector")
+        self.vector_fit = vector if vector and embedder and vector["embedder"] == embedder else None
 
-    def probability(self, x: dict[str, float]) -> float:
-        m = self.model
-        z = m["intercept"] + sum(c * (x[f] - mu) / sd for f, c, mu, sd in zip(FEATURES, m["coef"], m["mean"], m["scale"]))
+    def _fit(self, vector: np.ndarray | None) -> dict[str, Any]:
+        return self.vector_fit if self.vector_fit is not None and vector is not None else self.model
+
+    def probability(self, x: dict[str, float], vector: np.ndarray | None = None) -> float:
+        m = self._fit(vector)
+        values = [x[f] for f in FEATURES] + ([float(v) for v in vector] if m is self.vector_fit else [])
+        z = m["intercept"] + sum(c * (v - mu) / sd for v, c, mu, sd in zip(values, m["coef"], m["mean"], m["scale"]))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def verdict(self, x: dict[str, Any], q: QuestionAnalysis) -> Verdict:
-        p = self.probability(x)
+    def verdict(self, x: dict[str, Any], q: QuestionAnalysis, vector: np.ndarray | None = None) -> Verdict:
+        p = self.probability(x, vector)
         # What is asked must be there, whatever the words shared: a figure (in the asked unit) for a how-much
         # question, a date for a when question, the period the question names.
         if x["lacks"]:
             return Verdict(False, x["lacks"], lacking(x["lacks"], q, x.get("unused", False)), p)
         # A bare keyword query ("充电桩") asks for whatever the report says about it: all its words there is enough.
-        if p >= self.model["threshold"] or (q.keyword and x["coverage"] >= 1.0):
+        if p >= self._fit(vector)["threshold"] or (q.keyword and x["coverage"] >= 1.0):
             return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)

@@ -72,7 +72,7 @@ class Assistant:
         self.retriever = Retriever(index, queries, tokenizer, config, index.sentences)  # store: config.store (qa/stores)
         self._rerankers: dict[str, Reranker] = {}
         self.reranker = self.reranker_for(config.reranker)
-        self.evidence = EvidenceModel(params.model)
+        self.evidence = EvidenceModel(params.model, embedder.name)
         self._answerers: dict[str, Answerer] = {}
         self._by_id = {c.id: c for c in index.chunks}
 
@@ -155,7 +155,7 @@ class Assistant:
             return Verdict(False, "no_passages", "没有检索到任何段落"), {}
         x = features(q, hits, query.windows(self.scorer, q, hits), self.scorer, self.analyzer,
                      self.index.sentences.vectors @ query.vector)
-        return self.evidence.verdict(x, q), x
+        return self.evidence.verdict(x, q, query.vector), x
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int | None = None,
             mode: str | None = None, answerer: str | None = None, style: str | None = None,

@@ -102,18 +102,21 @@ def cmd_fit(args: argparse.Namespace) -> int:
     assistant = _assistant(args, params=AnswerParams(model=unfitted()))
     if args.ablate:
         from .answerability import FEATURES
-        from .fit import ablation
+        from .fit import QUESTION_VECTOR, ablation
 
         # Each group of signals left out in turn, and each kept alone.
         groups = {"semantic": ("semantic", "semantic_z", "dense_rank"), "focus": ("focus", "focus_known"),
                   "lexical": ("coverage", "absent", "margin"), "characters": ("char_coverage",),
                   "asked": ("unit_found", "period_found")}
-        subsets = {"all": FEATURES, **{f"without {g}": [f for f in FEATURES if f not in cols] for g, cols in groups.items()},
+        subsets = {"all": FEATURES, "all + question vector": (*FEATURES, QUESTION_VECTOR),
+                   **{f"without {g}": [f for f in FEATURES if f not in cols] for g, cols in groups.items()},
                    **{f"{g} only": cols for g, cols in groups.items()}}
         print(json.dumps(ablation(assistant, args.sets, args.ablate, subsets), ensure_ascii=False, indent=1))
         return 0
     model = fit_model(assistant, args.sets, args.out)
-    print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold", "answerable_share_at_model")},
+    vector = model["question_vector"]
+    print(json.dumps({k: model[k] for k in ("n", "cv", "coef", "threshold", "answerable_share_at_model")}
+                     | {"question_vector": {k: vector[k] for k in ("embedder", "C", "cv", "threshold")}},
                      ensure_ascii=False, indent=1))
     return 0
 

@@ -23,6 +23,9 @@ from .evaluation import EvalItem, load_set, select_split
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "answerability.json"
 FOLDS = 5
+# Regularisation strengths tried for the fit that reads the question's embedding (one weight per dimension).
+VECTOR_C = (0.01, 0.03, 0.1, 0.3)
+QUESTION_VECTOR = "question_vector"
 # Share of answerable questions expected in use: that of the development set as written from the report
 # (159 of 200), a count of the set's labels, not a figure tuned on its answers.
 ANSWERABLE_SHARE = 0.795
@@ -38,10 +41,10 @@ def read_sets(specs: Sequence[str | Path]) -> list[EvalItem]:
     return items
 
 
-def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
-    """Feature matrix and labels (1 = the report answers it) of the (sub)questions the model decides, and per
-    label the share of (sub)questions that reach the model (the others are refused by a check of their own)."""
-    xs, ys, seen = [], [], {0: 0, 1: 0}
+def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, int]]:
+    """Feature matrix, question vectors and labels (1 = the report answers it) of the (sub)questions the model
+    decides, and per label how many (sub)questions there were (the others are refused by a check of their own)."""
+    xs, vs, ys, seen = [], [], [], {0: 0, 1: 0}
     k = assistant.config.top_k
     for item in items:
         analysis = assistant.analyzer.analyse(item.question)
@@ -53,10 +56,19 @@ def rows(assistant: Any, items: Sequence[EvalItem]) -> tuple[np.ndarray, np.ndar
             # Rows the structural checks and what-is-asked checks decide on their own are not the model's to learn.
             if x and not x["lacks"]:
                 xs.append([x[f] for f in FEATURES])
+                vs.append(query.vector)
                 ys.append(int(item.answerable))
-    y = np.array(ys)
-    reach = {label: float((y == label).sum() / max(seen[label], 1)) for label in (0, 1)}
-    return np.array(xs, dtype=float), y, reach
+    return np.array(xs, dtype=float), np.array(vs, dtype=float), np.array(ys), seen
+
+
+def grouped_rows(assistant: Any, specs: Sequence[str | Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, float]]:
+    """`rows` of every set, which set each row came from, and per label the share of (sub)questions that reach
+    the model."""
+    parts = [rows(assistant, read_sets([spec])) for spec in specs]
+    x, v, y = (np.concatenate([p[i] for p in parts if len(p[2])]) for i in range(3))
+    groups = np.concatenate([np.full(len(p[2]), i) for i, p in enumerate(parts)])
+    reach = {label: float((y == label).sum() / max(sum(p[3][label] for p in parts), 1)) for label in (0, 1)}
+    return x, v, y, groups, reach
 
 
 def share_at_model(reach: dict[int, float]) -> float:
@@ -66,7 +78,7 @@ def share_at_model(reach: dict[int, float]) -> float:
     return answerable / (answerable + (1 - ANSWERABLE_SHARE) * reach[0])
 
 
-def _cross_validated(x: np.ndarray, y: np.ndarray, share: float) -> tuple[Any, np.ndarray, float, float]:
+def _cross_validated(x: np.ndarray, y: np.ndarray, share: float, c: float = 1.0) -> tuple[Any, np.ndarray, float, float]:
     """The fitted pipeline, out-of-fold probabilities, the threshold and its weighted out-of-fold accuracy."""
     try:
         import sklearn  # noqa: F401
@@ -77,7 +89,7 @@ def _cross_validated(x: np.ndarray, y: np.ndarray, share: float) -> tuple[Any, n
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
     oof = cross_val_predict(pipe, x, y, cv=folds, method="predict_proba")[:, 1]
     threshold = bayes_threshold(float(y.mean()), share)
@@ -86,6 +98,20 @@ def _cross_validated(x: np.ndarray, y: np.ndarray, share: float) -> tuple[Any, n
     accuracy = float((((oof >= threshold) == y) * weight).sum() / weight.sum())
     pipe.fit(x, y)
     return pipe, oof, threshold, accuracy
+
+
+def set_out_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> float:
+    """AUC of probabilities each set gets from a model fitted on the other sets: how well the fit carries to
+    questions written by another hand, which is what the held-out sets ask of it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+    p = cross_val_predict(pipe, x, y, cv=LeaveOneGroupOut(), groups=groups, method="predict_proba")[:, 1]
+    return float(roc_auc_score(y, p))
 
 
 def bayes_threshold(fitted_share: float, share: float) -> float:
@@ -102,41 +128,46 @@ def bayes_threshold(fitted_share: float, share: float) -> float:
 
 def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str | Path],
              subsets: dict[str, Sequence[str]]) -> dict[str, Any]:
-    """Refit on each subset of the features and judge the answer-or-refuse decision on the held-out sets."""
+    """Refit on each subset of the features (QUESTION_VECTOR: the question's embedding) and judge the
+    answer-or-refuse decision on the held-out sets."""
     from sklearn.metrics import roc_auc_score
 
-    x, y, reach = rows(assistant, read_sets(sets))
-    tests = {str(s): rows(assistant, read_sets([s]))[:2] for s in held_out}
+    x, v, y, groups, reach = grouped_rows(assistant, sets)
+    tests = {str(s): grouped_rows(assistant, [s])[:3] for s in held_out}
     out: dict[str, Any] = {}
     for name, columns in subsets.items():
-        idx = [FEATURES.index(c) for c in columns]
-        pipe, oof, threshold, _ = _cross_validated(x[:, idx], y, share_at_model(reach))
-        out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold}
-        for spec, (xt, yt) in tests.items():
-            answer = pipe.predict_proba(xt[:, idx])[:, 1] >= threshold
+        idx = [FEATURES.index(c) for c in columns if c != QUESTION_VECTOR]
+        vector = QUESTION_VECTOR in columns
+
+        def matrix(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+            return np.hstack([x[:, idx], v]) if vector else x[:, idx]
+
+        c = max(VECTOR_C, key=lambda c: set_out_auc(matrix(x, v), y, groups, c)) if vector else 1.0
+        pipe, oof, threshold, _ = _cross_validated(matrix(x, v), y, share_at_model(reach), c)
+        out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold, "C": c,
+                     "set_out_auc": round(set_out_auc(matrix(x, v), y, groups, c), 3)}
+        for spec, (xt, vt, yt) in tests.items():
+            answer = pipe.predict_proba(matrix(xt, vt))[:, 1] >= threshold
             out[name][spec] = {"accuracy": round(float((answer == yt).mean()), 3),
-                               "false_refusal_rate": round(float((~answer & (yt == 1)).sum() / max(yt.sum(), 1)), 3)}
+                               "false_refusal_rate": round(float((~answer & (yt == 1)).sum() / max(yt.sum(), 1)), 3),
+                               "refusal_recall": round(float((~answer & (yt == 0)).sum() / max((yt == 0).sum(), 1)), 3)}
     return out
 
 
-def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
+def _fitted(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float, c: float) -> dict[str, Any]:
+    """One logistic fit as written to the model file: coefficients, threshold, cross-validated metrics and the
+    out-of-fold calibration table."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    x, y, reach = rows(assistant, read_sets(sets))
-    share = share_at_model(reach)
-    pipe, oof, threshold, best = _cross_validated(x, y, share)
+    pipe, oof, threshold, best = _cross_validated(x, y, share, c)
     scaler, lr = pipe.named_steps["standardscaler"], pipe.named_steps["logisticregression"]
     bins = np.clip((oof * 10).astype(int), 0, 9)
-    model = {
-        "features": list(FEATURES),
+    return {
         "mean": scaler.mean_.round(6).tolist(), "scale": scaler.scale_.round(6).tolist(),
         "coef": lr.coef_[0].round(6).tolist(), "intercept": round(float(lr.intercept_[0]), 6),
-        "threshold": threshold, "fitted": True, "answerable_share": ANSWERABLE_SHARE,
-        "reach": {"answerable": round(reach[1], 4), "unanswerable": round(reach[0], 4)},
-        "answerable_share_at_model": round(share, 4),
-        "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
-        "n": int(len(y)), "n_answerable": int(y.sum()),
+        "threshold": threshold, "C": c,
         "cv": {"folds": FOLDS, "weighted_accuracy": round(best, 4), "auc": round(float(roc_auc_score(y, oof)), 4),
+               "set_out_auc": round(set_out_auc(x, y, groups, c), 4),
                "brier": round(float(brier_score_loss(y, oof)), 4),
                "false_refusal_rate": round(float(((oof < threshold) & (y == 1)).sum() / max(y.sum(), 1)), 4),
                "refusal_recall": round(float(((oof < threshold) & (y == 0)).sum() / max((y == 0).sum(), 1)), 4)},
@@ -144,6 +175,25 @@ def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = Non
         "calibration": [{"bin": f"{b / 10:.1f}–{(b + 1) / 10:.1f}", "n": int((bins == b).sum()),
                          "predicted": round(float(oof[bins == b].mean()), 3), "observed": round(float(y[bins == b].mean()), 3)}
                         for b in range(10) if (bins == b).any()],
+    }
+
+
+def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = None) -> dict[str, Any]:
+    x, v, y, groups, reach = grouped_rows(assistant, sets)
+    share = share_at_model(reach)
+    xv = np.hstack([x, v])
+    # The question-vector fit has a weight per embedding dimension, so its regularisation is chosen, by how
+    # well each candidate carries to a set it was not fitted on.
+    c = max(VECTOR_C, key=lambda c: set_out_auc(xv, y, groups, c))
+    model = {
+        "features": list(FEATURES), **_fitted(x, y, groups, share, 1.0), "fitted": True,
+        "answerable_share": ANSWERABLE_SHARE,
+        "reach": {"answerable": round(reach[1], 4), "unanswerable": round(reach[0], 4)},
+        "answerable_share_at_model": round(share, 4),
+        "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
+        "n": int(len(y)), "n_answerable": int(y.sum()),
+        QUESTION_VECTOR: {"embedder": assistant.manifest["embedder"]["name"], "dim": int(v.shape[1]),
+                            **_fitted(xv, y, groups, share, c)},
     }
     path = out or MODEL_FILE
     path.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -19,7 +19,7 @@ MEASURE_UNITS = "美元|元|家|项|天|所|座|条|人次|次|户|人|亩|吨|�
 # question is about.
 _ASKING = re.compile(rf"(?:百分之(?:几|多少)|百分比是?多少|(?:多少|多大)的?比例|多少|几成|几(?!乎|何))[万亿]?(?:{MEASURE_UNITS}|个|位|只|本|支|种|批|类|块?钱)?")
 # Words that ask for a meaning or a list, not what it is of: "什么意思" would make 意思 a key term no passage holds.
-_DEFINING = re.compile(r"(?:什么|啥)(?:意思|含义)|含义|(?:哪些|什么|啥)(?:具体)?内容")
+_DEFINING = re.compile(r"什么(?:意思|含义)|含义|(?:哪些|什么)(?:具体)?内容")
 # A quantity the asker states ("既然…增长了10%"): a premise, not what the question is about.
 _QUANTITY = re.compile(rf"\d+(?:\.\d+)?(?:%|[万亿]?(?:{MEASURE_UNITS}|个))")
 # jieba tags with no topic: time, pronoun, adverb, numeral, measure word, localiser, particle,

@@ -20,11 +20,11 @@ _SENTENCE = re.compile(r"[。;；!！?？]")
 _CLAUSE = re.compile(r"[,，:：]")
 _NUMERAL = {"一": 1, "两": 2, "二": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # What a question asks of a name: its meaning, or the items its numeral counts ("哪三条", "包括哪些").
-_ASKS_MEANING = (r"什么意思|啥意思|是什么|是啥|指什么|指啥|指的是|是指|代表什么|代表啥|含义|怎么理解|怎么划分|包括哪些|包括什么|"
-                 r"具体(?:有|是)哪些|干什么|干啥|做什么|怎么回事")
+_ASKS_MEANING = (r"什么意思|是什么|指什么|指的是|是指|代表什么|含义|怎么理解|怎么划分|包括哪些|包括什么|"
+                 r"具体(?:有|是)哪些|干什么|做什么|怎么回事")
 # "哪三条", "指哪几条" ask for the items only of a name that counts them ("四张清单"); of another name
 # ("“瞪羚”企业是哪两家") they ask for the things it names, which the report may list.
-_ASKS_ITEMS = r"哪[两二三四五六七八九十几]|指哪"
+_ASKS_ITEMS = r"哪[两二三四五六七八九十几1-9]|指哪"
 # Between the name and the asking phrase: the thing it names ("养老服务体系") or 具体, not one of its attributes
 # ("“万人助万企”活动的满意率目标是什么", "偃师布鞋注册的是什么商标" ask about a 的-phrase, which the report may state).
 _FILLER = r"[”\"》]?[^,，。?？;；的]{0,10}?"

@@ -164,6 +164,16 @@ def _t2s():
     return OpenCC("t2s")
 
 
+# Spoken question words written as their standard forms, so each asking pattern is written once: "包括啥" asks as
+# "包括什么", "咋办" as "怎么办". Neither character occurs in a work report's own vocabulary.
+_SPOKEN_ASKING = str.maketrans({"啥": "什么", "咋": "怎么"})
+
+
+def written_asking(text: str) -> str:
+    """Spoken question words (啥, 咋) in their written form."""
+    return text.translate(_SPOKEN_ASKING)
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters folded to Simplified (OpenCC t2s), so 偃師 finds 偃师; the report is quoted as written."""
     return _t2s().convert(text)

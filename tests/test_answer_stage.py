@@ -1,11 +1,13 @@
 """The answer stage as the issue describes it: the report's structure shapes the span, comparisons are
 computed and shown, answers say which period they are about (refusals: tests/test_refusals.py)."""
+import json
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from qa.answerability import FEATURES, EvidenceModel
-from qa.fit import bayes_threshold, share_at_model
+from qa.fit import VECTOR_C, bayes_threshold, fit_model, share_at_model
 from qa.grounding import part_problem
 from qa.params import DEFAULT
 from qa.relative_figures import relatives
@@ -212,6 +214,25 @@ def test_the_bundled_answerability_model_is_fitted_and_cross_validated():
     assert model["fitted"] and tuple(model["features"]) == FEATURES
     assert "dev.jsonl:report" not in " ".join(model["fitted_on"]) and "fresh" not in " ".join(model["fitted_on"])
     assert 0 < model["threshold"] < 1 and model["cv"]["auc"] > 0.5
+    assert not any("holdout" in spec for spec in model["fitted_on"])
+
+
+def test_the_question_vector_fit_is_used_only_with_the_embedder_it_was_fitted_on():
+    model = DEFAULT.model
+    vector = model["question_vector"]
+    assert vector["embedder"] == "e5-small" and len(vector["coef"]) == len(FEATURES) + vector["dim"]
+    x, v = dict.fromkeys(FEATURES, 0.5), np.full(vector["dim"], vector["dim"] ** -0.5)
+    features_only = EvidenceModel(model).probability(x)
+    assert EvidenceModel(model, "use-multilingual").probability(x, v) == features_only
+    assert EvidenceModel(model, "e5-small").probability(x, v) != features_only
+
+
+def test_qa_fit_writes_both_fits_with_the_vector_fits_strength_chosen_across_sets(assistant, tmp_path):
+    model = fit_model(assistant, ["eval/sets/train4.jsonl", "eval/sets/dev.jsonl:tune"], tmp_path / "model.json")
+    vector = model["question_vector"]
+    assert vector["C"] in VECTOR_C and len(vector["mean"]) == len(FEATURES) + 384
+    assert json.loads((tmp_path / "model.json").read_text(encoding="utf-8")) == model
+    assert 0 < vector["cv"]["set_out_auc"] < 1 and model["fitted_on"] == ["eval/sets/train4.jsonl", "eval/sets/dev.jsonl:tune"]
 
 
 def test_a_model_for_other_features_is_refused_with_the_fix():

@@ -32,6 +32,13 @@ def test_a_colloquial_what_does_it_mean_gets_the_glossary_entry(assistant):
     assert answer.text.startswith("五共五连。即坚持产业共谋，实现连片发展；")
 
 
+def test_any_question_landing_on_a_glossary_entrys_name_gets_what_the_entry_says(assistant):
+    # "都包括啥" and "咋回事" were not read as asking for a meaning; the entry's name alone ("7.城市更新“六大工程”")
+    # answers nothing.
+    assert assistant.ask("城市更新六大工程都包括啥", style="clauses").text.startswith("城市更新“六大工程”。即片区开发更新、")
+    assert assistant.ask("那个三化改造咋回事", style="clauses").text == "三化改造。即智能化、绿色化、融合化改造[1]"
+
+
 def test_a_which_items_question_gets_the_explanation_not_a_sentence_using_the_name(assistant):
     # "按照“五共五连”原则，压茬推进…5个组团" shares 原则 with the question but only uses the name.
     answer = assistant.ask("“五共五连”原则具体包括哪些内容？", style="clauses")

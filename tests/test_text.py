@@ -1,4 +1,4 @@
-from qa.text import answer_form, clean_display, cn_to_arabic, numbers_in, search_form, to_simplified
+from qa.text import answer_form, clean_display, cn_to_arabic, numbers_in, search_form, to_simplified, written_asking
 
 
 def test_display_form_drops_pdf_spacing_between_digits_and_chinese():
@@ -52,3 +52,8 @@ def test_traditional_characters_are_folded_to_simplified():
 
 def test_simplified_text_is_left_as_it_is(report_text):
     assert to_simplified(report_text) == report_text
+
+
+def test_spoken_question_words_are_read_in_their_written_form():
+    assert written_asking("城市更新六大工程都包括啥") == "城市更新六大工程都包括什么"
+    assert written_asking("这事咋办") == "这事怎么办"

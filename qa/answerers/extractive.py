@@ -107,21 +107,26 @@ class ExtractiveAnswerer:
         a list question gets the whole enumeration it touches; a what question, the glossary item it touches."""
         text = hits[w.hit].chunk.text
         explains = q.asks_for(DEFINITION) or q.asks_for(LIST)
-        if q.asks_for(NAME) and not q.asks_for(FIGURE) and not explains and hits[w.hit].chunk.period == GLOSSARY:
-            # A glossary entry's items are whole between semicolons ("坚持设施共建，实现连片完善；"): what one
-            # clause of an item names, the other clause says.
-            a, b = sentence_around(text, w.start, w.end)
-            return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
-        if explains and hits[w.hit].chunk.period == GLOSSARY:
+        number = _LIST_NUMBER.match(text)
+        begin = number.end() if number else 0
+        glossary = hits[w.hit].chunk.period == GLOSSARY
+        if explains and glossary:
             # One item of an entry when the question asks about it ("“6”即…" of “1+2+10+6”), else the whole entry.
             item = explanation(text, q.defines) if q.defines else None
-            number = _LIST_NUMBER.match(text)
-            begin = number.end() if number else 0
             # The entry's own name ("7.城市更新“六大工程”。") ends at its full stop; a passage without the list
             # number continues an entry cut in two.
             sub_item = item and (not number or item.start() > text.find("。", begin))
             a, b = (item.start(), item.end()) if sub_item else (begin, len(text))
             return Window(w.hit, a, b, w.score, w.coverage, w.semantic, True)
+        if glossary and number and w.start < text.find("。", begin):
+            # The best evidence holds a glossary entry's name ("7.城市更新“六大工程”"): whatever the wording
+            # ("都包括啥", "怎么回事"), what the entry says of that name is the answer, not the name alone.
+            return Window(w.hit, begin, len(text), w.score, w.coverage, w.semantic, True)
+        if q.asks_for(NAME) and not q.asks_for(FIGURE) and not explains and glossary:
+            # A glossary entry's items are whole between semicolons ("坚持设施共建，实现连片完善；"): what one
+            # clause of an item names, the other clause says.
+            a, b = sentence_around(text, w.start, w.end)
+            return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         if explains:
             a, b = sentence_around(text, w.start, w.end)
             # "还存在着一些问题和不足：A；B；C。": a colon opens a list that runs to the full stop.
