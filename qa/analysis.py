@@ -32,8 +32,8 @@ _DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是�
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十1-9]|都有什么|分别叫什么")
 _WHICH = re.compile(r"什么|哪|谁")
-# 什么人才 and 什么人群 ask for a kind of people, not a person.
-_WHO = re.compile(r"谁|哪位|什么人(?![才群员口士])")
+# 什么人才 and 什么人群 ask for a kind of people, not a person; "借鉴谁的模式" asks whose, often a firm's (胖东来).
+_WHO = re.compile(r"谁(?!的)|哪位|什么人(?![才群员口士])")
 # Titles a person is named with ("刘国中副总理"); "区委书记叫什么名字" asks for a person too.
 TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
 # "哪个镇", "哪条路", "哪家银行": one place or body of a kind whose names end in the kind (大口镇, 高辛路, 人民医院);
@@ -69,12 +69,14 @@ _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money, a length, an area or a percentage names the unit without saying it: 多少钱 and
 # 总投资是多少 are in 元, 百分之几 in %; 多长 asks for a length and 面积 for an area, in any unit of it
 # (LENGTH, AREA); 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
-_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金额)(?:是|为|有|达到?)?多少"), "元"),
+_IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金额)(?:一共|总共|合计|共)?(?:是|为|有|达到?)?多少"), "元"),
                  (re.compile(r"多长(?!时间)|多远|长度|里程|全长"), LENGTH), (re.compile(r"面积"), AREA),
                  (re.compile(r"百分之(?:几|多少)|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"
                              r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
+# A greeting to whoever answers ("主持人您好，", "你好！") asks nothing and names nothing in the report.
+_GREETING = re.compile(r"^[^，,。！!？?]{0,5}(?:您好|你好|大家好)[啊呀]?[，,。！!]")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样")
 _QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
@@ -149,7 +151,7 @@ class Analyzer:
     def analyse(self, question: str, split: bool = True, year: int | None = None) -> QuestionAnalysis:
         """`year`: the report year relative words resolve against (default: the newest report's)."""
         year = year or self.report_year
-        text = written_asking(to_simplified(question.strip()))
+        text = _GREETING.sub("", written_asking(to_simplified(question.strip()))) or question.strip()
         folded = search_form(cn_to_arabic(text))
         asks = set()
         if _HOW_MUCH.search(text):
@@ -185,9 +187,10 @@ class Analyzer:
         # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.
         parts = tuple(p if p.periods or i == 0 else replace(p, periods=parts[0].periods) for i, p in enumerate(parts))
         terms, nouns = self.terms_and_nouns(text)
-        named, suffixed = self.tokenizer.places(text, bare=True), self.tokenizer.places(text)
+        about = _without_the_speaker(text)
+        named, suffixed = self.tokenizer.places(about, bare=True), self.tokenizer.places(about)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
-        whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", text)) if _WHOLE_UNIT.search(text) else []
+        whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", about)) if _WHOLE_UNIT.search(about) else []
         return QuestionAnalysis(
             text=text, folded=folded, terms=terms, asks=frozenset(asks),
             # In the order the question names them: a tie in weight goes to the first, whatever the hash seed.
@@ -202,7 +205,7 @@ class Analyzer:
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
             defines=self.names.asked_name(folded) if asks & {DEFINITION, LIST} else None,
-            specific=specific_names(folded, terms, nouns, self.df, self.specific_passages),
+            specific=specific_names(search_form(cn_to_arabic(about)), terms, nouns, self.df, self.specific_passages),
             foreign_places=foreign_places(named, suffixed, self.df, self.home_places | self.own_places,
                                           self.specific_passages),
             place_kind=next(iter(_WHICH_PLACE.findall(text)), None),
@@ -266,6 +269,14 @@ class Analyzer:
             if m and (SUM.search(text) or re.search(_DIFFER, text) or WHICH_MORE.search(text)):
                 return m.group(1), m.group(2)
         return None
+
+
+def _without_the_speaker(text: str) -> str:
+    """The question without the clauses in which the person asking speaks of themselves ("我是城关镇开出租车的，
+    …这五年打通了几条断头路", "我老家在沁阳那边，…"): a place named there is where they live, not what they ask
+    about. A clause that asks stays, whoever it names ("我想问一下孟津区…")."""
+    clauses = re.findall(r"[^，,。；;！!？?]+[，,。；;！!？?]*", text)
+    return "".join(c for c in clauses if _QUESTION_WORDS.search(c) or not re.search(r"[我俺]", c)) or text
 
 
 def _focus(folded: str, terms: dict[str, float]) -> str | None:

@@ -4,8 +4,9 @@ Structural checks need only the question and the documents (a place no document 
 document covers). The evidence check asks a fitted logistic model (coefficients in
 qa/data/answerability.json, fitted by `qa fit` with cross-validation) whether the best evidence answers:
 lexical coverage, whether the question's focus is in the evidence, the embedder's question–sentence
-similarity, whether the asked type (a figure, a unit, a date) is there. What a window must give before the
-model is asked at all (the asked type, unit, place, period) is checked in evidence_checks.
+similarity, whether the asked type (a figure, a unit, a date) is there; with the embedder it was fitted on,
+the question's own embedding too. What a window must give before the model is asked at all (the asked type,
+unit, place, period) is checked in evidence_checks.
 """
 from __future__ import annotations
 
@@ -129,14 +130,20 @@ class EvidenceModel:
         self.model = model
         vector = model.get("question_vector")
         self.vector_fit = vector if vector and embedder and vector["embedder"] == embedder else None
+        # Weights per standardised input, in arrays: the vector fit has a few hundred of them.
+        self._arrays = {id(m): (np.asarray(m["coef"]) / np.asarray(m["scale"]), np.asarray(m["mean"]))
+                        for m in (model, self.vector_fit) if m is not None}
 
     def _fit(self, vector: np.ndarray | None) -> dict[str, Any]:
         return self.vector_fit if self.vector_fit is not None and vector is not None else self.model
 
     def probability(self, x: dict[str, float], vector: np.ndarray | None = None) -> float:
         m = self._fit(vector)
-        values = [x[f] for f in FEATURES] + ([float(v) for v in vector] if m is self.vector_fit else [])
-        z = m["intercept"] + sum(c * (v - mu) / sd for v, c, mu, sd in zip(values, m["coef"], m["mean"], m["scale"]))
+        weights, mean = self._arrays[id(m)]
+        values = np.array([x[f] for f in FEATURES], dtype=float)
+        if m is self.vector_fit:
+            values = np.concatenate([values, np.asarray(vector, dtype=float)])
+        z = m["intercept"] + float((values - mean) @ weights)
         return 1.0 / (1.0 + math.exp(-z))
 
     def verdict(self, x: dict[str, Any], q: QuestionAnalysis, vector: np.ndarray | None = None) -> Verdict:

@@ -54,8 +54,9 @@ def key_terms(question: str, documents: Documents) -> tuple[dict[str, float], se
         nouns.add(term)
     places = set(documents.tokenizer.places(question))
     # Asking phrases and quoted names are cut out with a comma, not a space: the search form drops spaces,
-    # and "多多少人" would otherwise close up into the word 多人.
-    rest = QUOTED.sub("，", question)
+    # and "多多少人" would otherwise close up into the word 多人. For that reason a space the person typed
+    # between words ("偃师 2026 GDP 增长") becomes a comma too, or 2026gdp would be one word.
+    rest = re.sub(r"\s+", "，", QUOTED.sub("，", question.strip()))
     for name in coined:
         rest = rest.replace(name, "，")
     for word, tag in documents.tokenizer.tagged(_DEFINING.sub("，", _ASKING.sub("，", rest))):

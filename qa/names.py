@@ -161,9 +161,10 @@ def specific_names(folded: str, terms: dict[str, float], nouns: set[str], df: Ca
 
 
 def _generic(term: str, df: Callable[[str], int], rare: int) -> bool:
-    """Two common words run together ("外贸出口": 外贸 and 出口 each in many passages) name no one thing, however
-    few passages write them together; a name's halves seldom stand alone (中岳耐材, 智谷)."""
-    return len(term) == 4 and df(term[:2]) > rare and df(term[2:]) > rare
+    """Two common words run together ("外贸出口": 外贸 and 出口, "空气优良天数": 空气 and 优良天数, each in many
+    passages) name no one thing, however few passages write them together; a name's halves seldom stand alone
+    (中岳耐材, 智谷)."""
+    return any(df(term[:i]) > rare and df(term[i:]) > rare for i in range(2, len(term) - 1))
 
 
 def foreign_places(named: list[str], suffixed: list[str], df: Callable[[str], int], home: frozenset[str],

@@ -26,8 +26,8 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]$")
 TIME_WORDS = re.compile(r"\d+月|月底|年底|年内|上半年|下半年")
 # A figure, not a year ("2025年是…" answers no how-much question) nor a numbered thing ("第15个五年规划"; a
 # rank, "第5位", is one, and so are a contest's places, "亚军", and an edition written in words, "第二届"); a
-# grade ("三级乙等") answers 几级.
-_FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)(?!(?<=第)\d+个)\d+(?:\.\d+)?|[一二三四五]级|[冠亚季]军"
+# grade ("三级乙等", "二星级") answers 几级 and 几星级.
+_FIGURE = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)(?!(?<=第)\d+个)\d+(?:\.\d+)?|[一二三四五]星?级|[冠亚季]军"
                      r"|第[一二三四五六七八九十]+[届次期批名位]")
 
 

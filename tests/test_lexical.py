@@ -53,3 +53,15 @@ def test_a_verb_jieba_glues_to_its_particle_is_a_key_word(assistant):
     # jieba tags "交了" as one particle; the verb is what finds "累计交房10388套".
     assert "交" in assistant.analyzer.analyse("这五年安置房一共交了多少套？").terms
     assert "10388套" in assistant.ask("这五年安置房一共交了多少套？").text
+
+
+def test_a_space_typed_between_words_keeps_them_apart(assistant):
+    # The search form drops spaces, and jieba would read "2026GDP" as one word no passage holds.
+    terms = assistant.analyzer.analyse("偃师 2026 GDP 增长 预期目标").terms
+    assert "gdp" in terms and "2026gdp" not in terms
+    assert "地区生产总值增长5.5%左右" in assistant.ask("偃师 2026 GDP 增长 预期目标").text
+
+
+def test_a_greeting_to_whoever_answers_is_no_key_word(assistant):
+    terms = assistant.analyzer.analyse("主持人您好，去年咱区优良天数增加了多少天？").terms
+    assert "主持人" not in terms and "您好" not in terms

@@ -171,6 +171,26 @@ def test_what_kind_of_people_is_not_a_who_question(assistant):
     assert "person" not in assistant.analyzer.analyse("今年要引进什么人才？").asks
 
 
+def test_whose_model_is_not_a_who_question(assistant):
+    assert "胖东来" in assistant.ask("偃师推动传统商贸转型要学习借鉴谁的发展模式？").text
+
+
+def test_a_star_grade_answers_how_many_stars(assistant):
+    assert "二星级开发区" in assistant.ask("偃师开发区目前是几星级开发区？").text
+
+
+def test_a_place_the_asker_says_they_live_in_is_not_what_they_ask_about(assistant):
+    # A radio caller's self-introduction names 城关镇, which the report never mentions.
+    answer = assistant.ask("主持人好，我是城关镇开出租车的，以前城里老有断头路绕得慌，这五年打通了几条断头路？")
+    assert "4条“断头路”彻底打通" in answer.text
+    assert assistant.ask("我老家在沁阳那边，一直盼着沁伊高速，去年到底通车没有啊？").text.startswith("2025年，沁伊高速建成通车")
+
+
+def test_a_place_in_the_clause_that_asks_is_still_what_is_asked_about(assistant):
+    answer = assistant.ask("孟津区去年的GDP，增长了多少？")
+    assert answer.refused and answer.check == "unknown_place"
+
+
 @pytest.mark.parametrize("question", ["偃师区委书记是谁？", "偃师区政协主席叫什么名字？"])
 def test_who_holds_a_post_is_refused_when_no_one_is_named_with_that_title(assistant, question):
     # The report names 习近平总书记, but nobody as the district's 区委书记 or 政协主席.
@@ -235,6 +255,12 @@ def test_two_common_words_run_together_name_no_specific_thing(assistant):
     # the 2026 target says "外贸供货和直接出口增长7%".
     assert assistant.analyzer.analyse("今年外贸出口要增长多少？").specific == ()
     assert "出口增长7%" in assistant.ask("今年外贸出口要增长多少？").text
+
+
+def test_a_rare_compound_of_two_words_the_report_uses_apart_is_no_specific_thing(assistant):
+    # 空气优良天数 is written once (a 2026 target's 比例); 2025's figure says 优良天数 and 空气 stands elsewhere.
+    assert assistant.analyzer.analyse("去年偃师空气优良天数增加了多少天？").specific == ()
+    assert "优良天数增加25天" in assistant.ask("去年偃师空气优良天数增加了多少天？").text
 
 
 def test_a_count_of_a_thing_the_report_names_without_a_figure_is_refused(assistant):
