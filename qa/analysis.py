@@ -233,12 +233,23 @@ class Analyzer:
     def _subquestions(self, question: str) -> list[str]:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
         parts = [p.strip() for p in _SUBQUESTION.findall(question) if len(p.strip("？? ")) > 1]
+        # A remark after the question ("…总投资多少？想给群里算个总账") asks nothing.
+        parts = [p for p in parts if _QUESTION_WORDS.search(p)] or parts
+        # Two how-much clauses joined by a comma ask two things ("一共多少个，总投资多少"); the second, without a
+        # subject of its own, asks about the first one's subject, not about its count.
+        commas = [c for p in parts for c in _asking_clauses(p)]
+        if len(commas) > len(parts):
+            first = commas[0]
+            subject = first[: _HOW_MANY.search(first).start()]
+            return [first] + [c if self._own_subject(c) else subject + c for c in commas[1:]]
         if len(parts) <= 1:
             return [question]
         first = parts[0]
+        return [first] + [p if self._own_subject(p) else merge(p, first) for p in parts[1:]]
+
+    def _own_subject(self, part: str) -> bool:
         # One-character words ("总") name no subject: "总投资多少？" asks about the first part's projects.
-        own = [len([t for t in self.key_terms(p) if self.df(t) and len(t) > 1]) >= 2 for p in parts[1:]]
-        return [first] + [p if mine else merge(p, first) for p, mine in zip(parts[1:], own)]
+        return len([t for t in self.key_terms(part) if self.df(t) and len(t) > 1]) >= 2
 
     @staticmethod
     def _asked_periods(text: str, year: int | None, periods: tuple[str, ...]) -> tuple[str, ...]:
@@ -269,6 +280,26 @@ class Analyzer:
             if m and (SUM.search(text) or re.search(_DIFFER, text) or WHICH_MORE.search(text)):
                 return m.group(1), m.group(2)
         return None
+
+
+_HOW_MANY = re.compile(r"多少|几")
+
+
+def _asking_clauses(part: str) -> list[str]:
+    """A part cut after each comma clause that asks how much, when two or more do; the clauses before one
+    belong to it."""
+    clauses = re.findall(r"[^，,；;]+[，,；;]?", part)
+    if sum(bool(_HOW_MANY.search(c)) for c in clauses) < 2:
+        return [part]
+    groups, current = [], ""
+    for c in clauses:
+        current += c
+        if _HOW_MANY.search(c):
+            groups.append(current.strip("，,；; "))
+            current = ""
+    if current.strip("，,；;？? "):
+        groups[-1] += current
+    return groups
 
 
 def _without_the_speaker(text: str) -> str:

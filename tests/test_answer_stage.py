@@ -26,6 +26,13 @@ def test_a_part_that_names_no_period_asks_about_the_first_parts(assistant):
     assert [p.text for p in answer.parts] == ["2025年，新增城镇就业9081人[1]", "2025年，完成技能培训8646人[1]"]
 
 
+def test_two_how_much_clauses_joined_by_a_comma_are_two_parts(assistant):
+    # The second clause has no subject of its own: it asks about the first one's projects, not their count;
+    # the remark after the question asks nothing.
+    answer = assistant.ask("今年要推的政策性资金项目和重点项目加起来一共多少个，总投资多少？想给群里算个总账", style="clauses")
+    assert answer.text == "合计110个（42个 + 68个）[1]；合计247.4亿元（191.6亿元 + 55.8亿元）[1]"
+
+
 def test_two_parts_answered_by_one_sentence_are_both_cited(assistant):
     # "…等23个项目投产达效，…等45个项目按时开工": the second part's clause overlaps the first's window.
     answer = assistant.ask("2026年偃师确保投产达效的项目有几个？按时开工的又有几个？")
