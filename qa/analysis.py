@@ -14,6 +14,7 @@ from .key_terms import MEASURE_UNITS, key_terms
 from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in
+from .question_parts import HOW_MANY, QUESTION_WORDS, asking_clauses, without_greeting, without_the_speaker
 from .text import cn_to_arabic, fold, search_form, to_simplified, written_asking
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
@@ -67,19 +68,17 @@ LENGTH, AREA = "长度", "面积"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
 _UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money, a length, an area or a percentage names the unit without saying it: 多少钱 and
-# 总投资是多少 are in 元, 百分之几 in %; 多长 asks for a length and 面积 for an area, in any unit of it
+# 总投资是多少 are in 元, 百分之几 and 几成 in %; 多长 asks for a length and 面积 for an area, in any unit of it
 # (LENGTH, AREA); 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
 _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金额)(?:一共|总共|合计|共)?(?:是|为|有|达到?)?多少"), "元"),
                  (re.compile(r"多长(?!时间)|多远|长度|里程|全长"), LENGTH), (re.compile(r"面积"), AREA),
-                 (re.compile(r"百分之(?:几|多少)|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"
+                 (re.compile(r"百分之(?:几|多少)|几成|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"
                              r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
+_UNIT_WORD = re.compile(rf"[万亿]?({MEASURE_UNITS})")
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
-# A greeting to whoever answers ("主持人您好，", "你好！") asks nothing and names nothing in the report.
-_GREETING = re.compile(r"^[^，,。！!？?]{0,5}(?:您好|你好|大家好)[啊呀]?[，,。！!]")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样")
-_QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
 KEYWORD_MAX_CHARS = 12
 
 
@@ -151,7 +150,7 @@ class Analyzer:
     def analyse(self, question: str, split: bool = True, year: int | None = None) -> QuestionAnalysis:
         """`year`: the report year relative words resolve against (default: the newest report's)."""
         year = year or self.report_year
-        text = _GREETING.sub("", written_asking(to_simplified(question.strip()))) or question.strip()
+        text = without_greeting(written_asking(to_simplified(question.strip()))) or question.strip()
         folded = search_form(cn_to_arabic(text))
         asks = set()
         if _HOW_MUCH.search(text):
@@ -181,13 +180,16 @@ class Analyzer:
             asks.add(COMPARISON)
         else:
             periods = self._asked_periods(text, year, periods)
-        unit = _UNIT.search(folded)
+        fragment = _unit_fragment(text)
+        if fragment:
+            asks.add(FIGURE)
+        unit = _UNIT.search(folded) or fragment
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.
         parts = tuple(p if p.periods or i == 0 else replace(p, periods=parts[0].periods) for i, p in enumerate(parts))
         terms, nouns = self.terms_and_nouns(text)
-        about = _without_the_speaker(text)
+        about = without_the_speaker(text)
         named, suffixed = self.tokenizer.places(about, bare=True), self.tokenizer.places(about)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
         whole = self.tokenizer.places(_WHOLE_UNIT.sub(r"\1\2", about)) if _WHOLE_UNIT.search(about) else []
@@ -201,7 +203,7 @@ class Analyzer:
             else tuple(dict.fromkeys(p for p in named + whole if p not in self.own_places
                                      and (p in self.home_places or p in whole) and not self._in_a_name(p, folded))),
             uncovered_year=self._uncovered_year(folded),
-            keyword=len(folded) <= KEYWORD_MAX_CHARS and not _QUESTION_WORDS.search(text),
+            keyword=len(folded) <= KEYWORD_MAX_CHARS and not QUESTION_WORDS.search(text),
             parts=parts if len(parts) > 1 else (), sides=self._sides(text) if compare else None, year=year,
             unexplained_name=self.names.asked_unexplained(folded),
             defines=self.names.asked_name(folded) if asks & {DEFINITION, LIST} else None,
@@ -234,13 +236,13 @@ class Analyzer:
         """"A是多少？B呢？" asks two things; a part without its own subject borrows the first part's."""
         parts = [p.strip() for p in _SUBQUESTION.findall(question) if len(p.strip("？? ")) > 1]
         # A remark after the question ("…总投资多少？想给群里算个总账") asks nothing.
-        parts = [p for p in parts if _QUESTION_WORDS.search(p)] or parts
+        parts = [p for p in parts if QUESTION_WORDS.search(p)] or parts
         # Two how-much clauses joined by a comma ask two things ("一共多少个，总投资多少"); the second, without a
         # subject of its own, asks about the first one's subject, not about its count.
-        commas = [c for p in parts for c in _asking_clauses(p)]
+        commas = [c for p in parts for c in asking_clauses(p)]
         if len(commas) > len(parts):
             first = commas[0]
-            subject = first[: _HOW_MANY.search(first).start()]
+            subject = first[: HOW_MANY.search(first).start()]
             return [first] + [c if self._own_subject(c) else subject + c for c in commas[1:]]
         if len(parts) <= 1:
             return [question]
@@ -255,7 +257,7 @@ class Analyzer:
     def _asked_periods(text: str, year: int | None, periods: tuple[str, ...]) -> tuple[str, ...]:
         """The periods a question that compares nothing asks about: when only one clause asks ("既然去年GDP增长了
         10%，今年目标是多少"), a period named only in another clause is the asker's premise."""
-        asking = [c for c in re.split(r"[，,；;]", text) if _QUESTION_WORDS.search(c)]
+        asking = [c for c in re.split(r"[，,；;]", text) if QUESTION_WORDS.search(c)]
         own = tuple(periods_in(asking[0], year)) if len(asking) == 1 else ()
         return own if len(set(own)) == 1 and len(set(periods)) > 1 else periods
 
@@ -282,32 +284,12 @@ class Analyzer:
         return None
 
 
-_HOW_MANY = re.compile(r"多少|几")
-
-
-def _asking_clauses(part: str) -> list[str]:
-    """A part cut after each comma clause that asks how much, when two or more do; the clauses before one
-    belong to it."""
-    clauses = re.findall(r"[^，,；;]+[，,；;]?", part)
-    if sum(bool(_HOW_MANY.search(c)) for c in clauses) < 2:
-        return [part]
-    groups, current = [], ""
-    for c in clauses:
-        current += c
-        if _HOW_MANY.search(c):
-            groups.append(current.strip("，,；; "))
-            current = ""
-    if current.strip("，,；;？? "):
-        groups[-1] += current
-    return groups
-
-
-def _without_the_speaker(text: str) -> str:
-    """The question without the clauses in which the person asking speaks of themselves ("我是城关镇开出租车的，
-    …这五年打通了几条断头路", "我老家在沁阳那边，…"): a place named there is where they live, not what they ask
-    about. A clause that asks stays, whoever it names ("我想问一下孟津区…")."""
-    clauses = re.findall(r"[^，,。；;！!？?]+[，,。；;！!？?]*", text)
-    return "".join(c for c in clauses if _QUESTION_WORDS.search(c) or not re.search(r"[我俺]", c)) or text
+def _unit_fragment(text: str) -> re.Match[str] | None:
+    """In a search-box query of words between spaces that asks nothing in words ("偃师 三轮摩托车 年产量 万辆"),
+    a word that is a unit asks for a figure in that unit."""
+    if QUESTION_WORDS.search(text):
+        return None
+    return next((m for m in map(_UNIT_WORD.fullmatch, text.split()) if m), None)
 
 
 def _focus(folded: str, terms: dict[str, float]) -> str | None:

@@ -13,6 +13,14 @@ def test_a_figure_the_report_gives_only_for_another_period_is_refused_saying_so(
 def test_asking_for_money_or_a_percentage_names_the_unit(assistant):
     assert assistant.analyzer.analyse("住养老院一个月要花多少钱？").unit == "元"
     assert assistant.analyzer.analyse("居民收入增长目标是百分之多少？").unit == "%"
+    assert assistant.analyzer.analyse("家电以旧换新能补几成？").unit == "%"
+
+
+def test_a_unit_word_in_a_search_box_query_asks_for_a_figure_in_it(assistant):
+    q = assistant.analyzer.analyse("偃师 三轮摩托车 年产量 万辆")
+    assert q.unit == "辆" and "figure" in q.asks
+    assert assistant.ask("偃师 PM2.5 浓度 微克 2025").check == "unit"
+    assert "充电桩106个" in assistant.ask("偃师 2025 新增 充电桩 个").text
 
 
 def test_pairs_are_a_unit_a_figure_must_be_given_in(assistant):

@@ -1,0 +1,41 @@
+"""What in a question is asked and what is context: the clauses that ask (two how-much clauses joined by a
+comma are two questions), the clauses in which the asker speaks of themselves, and a greeting to whoever
+answers. Radio callers and chat messages wrap their question in all three."""
+from __future__ import annotations
+
+import re
+
+QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
+HOW_MANY = re.compile(r"多少|几")
+# A greeting to whoever answers ("主持人您好，", "你好！") asks nothing and names nothing in the report.
+_GREETING = re.compile(r"^[^，,。！!？?]{0,5}(?:您好|你好|大家好)[啊呀]?[，,。！!]")
+
+
+def without_greeting(text: str) -> str:
+    """The question without a greeting at its start."""
+    return _GREETING.sub("", text)
+
+
+def asking_clauses(part: str) -> list[str]:
+    """A part cut after each comma clause that asks how much, when two or more do; the clauses before one
+    belong to it."""
+    clauses = re.findall(r"[^，,；;]+[，,；;]?", part)
+    if sum(bool(HOW_MANY.search(c)) for c in clauses) < 2:
+        return [part]
+    groups, current = [], ""
+    for c in clauses:
+        current += c
+        if HOW_MANY.search(c):
+            groups.append(current.strip("，,；; "))
+            current = ""
+    if current.strip("，,；;？? "):
+        groups[-1] += current
+    return groups
+
+
+def without_the_speaker(text: str) -> str:
+    """The question without the clauses in which the person asking speaks of themselves ("我是城关镇开出租车的，
+    …这五年打通了几条断头路", "我老家在沁阳那边，…"): a place named there is where they live, not what they ask
+    about. A clause that asks stays, whoever it names ("我想问一下孟津区…")."""
+    clauses = re.findall(r"[^，,。；;！!？?]+[，,。；;！!？?]*", text)
+    return "".join(c for c in clauses if QUESTION_WORDS.search(c) or not re.search(r"[我俺]", c)) or text
