@@ -48,9 +48,10 @@ CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})了?(?:多少|几)")
 # "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period
 # (a plain "还有多少人要安置" asks for a figure, not a gap).
 GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|几)|还差(?:多少|几)")
-SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|一共|总共|两项共|共有")
-# "十四五累计接待的游客，除去2025年的，其余年份多少": a total less one part of it.
-EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有)")
+SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|加一块|一共|总共|两项共|共有")
+# "十四五累计接待的游客，除去2025年的，其余年份多少", "不算去年交的，前四年交了多少套": a total less one part of
+# it (a verb that leaves a part out, then what is asked; 除了 is not one: "除了A还有B" adds).
+EXCEPT = re.compile(r"(?:扣掉|扣除|除去|去掉|刨去|不算)[^，,。？?]*[，,]?.*(?:其余|其他|剩下|剩余|还有|多少|几)")
 _TARGET = "目标|计划|预期"
 # "A比B高多少" (not 比较, "rather"): the two sides are what comes before 比 and between 比 and the word.
 _MORE_THAN = r"比(?!较)(.{1,30}?)(?:高|低|多|少|快|慢|大|小)[^，。？?]{0,3}?(?:多少|几)"

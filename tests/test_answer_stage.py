@@ -175,9 +175,14 @@ def test_a_side_that_says_now_is_the_period_the_report_reviews(assistant):
 @pytest.mark.parametrize("question", [
     "十四五期间巩固脱贫成果同乡村振兴衔接的项目，扣掉2025年实施的，其余几年一共实施了多少个？",
     "除去2025年，十四五期间其余年份巩固脱贫成果同乡村振兴衔接的项目一共实施了多少个？",  # the part named first
+    "十四五期间巩固脱贫成果同乡村振兴衔接的项目，不算去年的，前四年实施了多少个？",  # no 其余: what is asked
 ])
 def test_a_total_less_one_part_of_it_is_the_total_minus_the_part(assistant, question):
     assert assistant.ask(question).text.startswith("其余223个（302个 − 79个）")
+
+
+def test_two_things_put_together_colloquially_are_summed(assistant):
+    assert assistant.ask("今年要弄的高标准农田和亚行贷款的绿色农田，加一块儿是多少亩？").text.startswith("合计4万亩（2万亩 + 2万亩）")
 
 
 def test_how_many_are_still_left_asks_for_a_figure_not_a_gap_to_a_target(assistant):
