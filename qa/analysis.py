@@ -14,7 +14,8 @@ from .key_terms import MEASURE_UNITS, key_terms
 from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in
-from .question_parts import HOW_MANY, QUESTION_WORDS, asking_clauses, without_greeting, without_the_speaker
+from .question_parts import (HOW_MANY, QUESTION_WORDS, asking_clauses, unit_word, without_greeting,
+                             without_the_speaker)
 from .text import cn_to_arabic, fold, search_form, to_simplified, written_asking
 
 FIGURE, DATE, DEFINITION, LIST, NAME, YESNO, COMPARISON = "figure", "date", "definition", "list", "name", "yesno", "comparison"
@@ -76,7 +77,6 @@ _IMPLIED_UNIT = ((re.compile(r"多少钱|几块钱|(?:投资|投入|资金|金�
                  (re.compile(r"百分之(?:几|多少)|几成|(?:率|占比|比重|比例|增速|增幅|涨幅)[^，,。？?多几]{0,6}(?:多少|几)"
                              r"|(?:多少|多大)(?:的)?比例"), "%"),
                  (re.compile(r"(?:多少|几)亿"), "亿"), (re.compile(r"(?:多少|几)万"), "万"))
-_UNIT_WORD = re.compile(rf"[万亿]?({MEASURE_UNITS})")
 _WHOLE_UNIT = re.compile(r"([\u4e00-\u9fff]{2,3})全([省市])")
 _SUBQUESTION = re.compile(r"[^？?]+[？?]?")
 ASK_AT = re.compile(r"多少|几|什么|哪|谁|是否|有没有|吗|如何|怎么|怎样")
@@ -181,7 +181,7 @@ class Analyzer:
             asks.add(COMPARISON)
         else:
             periods = self._asked_periods(text, year, periods)
-        fragment = _unit_fragment(text)
+        fragment = unit_word(text)
         if fragment:
             asks.add(FIGURE)
         unit = _UNIT.search(folded) or fragment
@@ -240,13 +240,12 @@ class Analyzer:
         parts = [p for p in parts if QUESTION_WORDS.search(p)] or parts
         # Two how-much clauses joined by a comma ask two things ("一共多少个，总投资多少"); the second, without a
         # subject of its own, asks about the first one's subject, not about its count.
-        commas = [c for p in parts for c in asking_clauses(p)]
-        if len(commas) > len(parts):
-            first = commas[0]
-            subject = first[: HOW_MANY.search(first).start()]
-            return [first] + [c if self._own_subject(c) else subject + c for c in commas[1:]]
         if len(parts) <= 1:
-            return [question]
+            clauses = asking_clauses(parts[0]) if parts else []
+            if len(clauses) <= 1:
+                return [question]
+            subject = clauses[0][: HOW_MANY.search(clauses[0]).start()]
+            return clauses[:1] + [c if self._own_subject(c) else subject + c for c in clauses[1:]]
         first = parts[0]
         return [first] + [p if self._own_subject(p) else merge(p, first) for p in parts[1:]]
 
@@ -283,14 +282,6 @@ class Analyzer:
             if m and (SUM.search(text) or re.search(_DIFFER, text) or WHICH_MORE.search(text)):
                 return m.group(1), m.group(2)
         return None
-
-
-def _unit_fragment(text: str) -> re.Match[str] | None:
-    """In a search-box query of words between spaces that asks nothing in words ("偃师 三轮摩托车 年产量 万辆"),
-    a word that is a unit asks for a figure in that unit."""
-    if QUESTION_WORDS.search(text):
-        return None
-    return next((m for m in map(_UNIT_WORD.fullmatch, text.split()) if m), None)
 
 
 def _focus(folded: str, terms: dict[str, float]) -> str | None:

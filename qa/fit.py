@@ -136,22 +136,24 @@ def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str 
     tests = {str(s): grouped_rows(assistant, [s])[:3] for s in held_out}
     out: dict[str, Any] = {}
     for name, columns in subsets.items():
-        idx = [FEATURES.index(c) for c in columns if c != QUESTION_VECTOR]
-        vector = QUESTION_VECTOR in columns
-
-        def matrix(x: np.ndarray, v: np.ndarray) -> np.ndarray:
-            return np.hstack([x[:, idx], v]) if vector else x[:, idx]
-
-        c = max(VECTOR_C, key=lambda c: set_out_auc(matrix(x, v), y, groups, c)) if vector else 1.0
-        pipe, oof, threshold, _ = _cross_validated(matrix(x, v), y, share_at_model(reach), c)
+        fitted = _columns(x, v, columns)
+        aucs = {c: set_out_auc(fitted, y, groups, c) for c in (VECTOR_C if QUESTION_VECTOR in columns else (1.0,))}
+        c = max(aucs, key=aucs.get)
+        pipe, oof, threshold, _ = _cross_validated(fitted, y, share_at_model(reach), c)
         out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold, "C": c,
-                     "set_out_auc": round(set_out_auc(matrix(x, v), y, groups, c), 3)}
+                     "set_out_auc": round(aucs[c], 3)}
         for spec, (xt, vt, yt) in tests.items():
-            answer = pipe.predict_proba(matrix(xt, vt))[:, 1] >= threshold
+            answer = pipe.predict_proba(_columns(xt, vt, columns))[:, 1] >= threshold
             out[name][spec] = {"accuracy": round(float((answer == yt).mean()), 3),
                                "false_refusal_rate": round(float((~answer & (yt == 1)).sum() / max(yt.sum(), 1)), 3),
                                "refusal_recall": round(float((~answer & (yt == 0)).sum() / max((yt == 0).sum(), 1)), 3)}
     return out
+
+
+def _columns(x: np.ndarray, v: np.ndarray, columns: Sequence[str]) -> np.ndarray:
+    """The named feature columns of `x`, and the question vectors `v` when QUESTION_VECTOR is named."""
+    kept = x[:, [FEATURES.index(c) for c in columns if c != QUESTION_VECTOR]]
+    return np.hstack([kept, v]) if QUESTION_VECTOR in columns else kept
 
 
 def _fitted(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float, c: float) -> dict[str, Any]:

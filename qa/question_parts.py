@@ -1,12 +1,16 @@
 """What in a question is asked and what is context: the clauses that ask (two how-much clauses joined by a
-comma are two questions), the clauses in which the asker speaks of themselves, and a greeting to whoever
-answers. Radio callers and chat messages wrap their question in all three."""
+comma are two questions), the clauses in which the asker speaks of themselves, a greeting to whoever answers
+(radio callers and chat messages wrap their question in all three), and in a search-box query, the word that
+names the unit asked for."""
 from __future__ import annotations
 
 import re
 
+from .key_terms import MEASURE_UNITS
+
 QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
 HOW_MANY = re.compile(r"多少|几")
+_UNIT_WORD = re.compile(rf"[万亿]?({MEASURE_UNITS})")
 # A greeting to whoever answers ("主持人您好，", "你好！") asks nothing and names nothing in the report.
 _GREETING = re.compile(r"^[^，,。！!？?]{0,5}(?:您好|你好|大家好)[啊呀]?[，,。！!]")
 
@@ -39,3 +43,11 @@ def without_the_speaker(text: str) -> str:
     about. A clause that asks stays, whoever it names ("我想问一下孟津区…")."""
     clauses = re.findall(r"[^，,。；;！!？?]+[，,。；;！!？?]*", text)
     return "".join(c for c in clauses if QUESTION_WORDS.search(c) or not re.search(r"[我俺]", c)) or text
+
+
+def unit_word(text: str) -> re.Match[str] | None:
+    """In a search-box query of words between spaces that asks nothing in words ("偃师 三轮摩托车 年产量 万辆"),
+    a word that is a unit asks for a figure in that unit (group 1: the unit)."""
+    if QUESTION_WORDS.search(text):
+        return None
+    return next((m for m in map(_UNIT_WORD.fullmatch, text.split()) if m), None)

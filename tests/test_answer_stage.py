@@ -33,6 +33,12 @@ def test_two_how_much_clauses_joined_by_a_comma_are_two_parts(assistant):
     assert answer.text == "合计110个（42个 + 68个）[1]；合计247.4亿元（191.6亿元 + 55.8亿元）[1]"
 
 
+def test_comma_joined_how_much_clauses_after_another_question_are_one_part(assistant):
+    # The comma split applies to a single question; here the first part asks no how-much at all.
+    answer = assistant.ask("三化改造是什么？规上企业多少家，产值多少？")
+    assert answer.text.startswith("名词解释：三化改造。即智能化、绿色化、融合化改造[1]；")
+
+
 def test_two_parts_answered_by_one_sentence_are_both_cited(assistant):
     # "…等23个项目投产达效，…等45个项目按时开工": the second part's clause overlaps the first's window.
     answer = assistant.ask("2026年偃师确保投产达效的项目有几个？按时开工的又有几个？")
