@@ -20,7 +20,6 @@ STOPWORDS = frozenset(
 )
 ADMIN_SUFFIXES = "区县市省镇乡"
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
-_jieba_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,16 @@ class Tokenizer:
     def __init__(self, synonyms: list[Synonym], colloquial: list[Synonym] = ()) -> None:
         import rjieba
 
-        self._jieba = rjieba
+        # A dictionary of its own: words added for one synonym table must not change how another assistant in
+        # the same process cuts its passages and questions (rjieba's module functions share one dictionary).
+        self._jieba = rjieba.Jieba()
+        self._lock = threading.Lock()
         # Both tables widen questions; only the synonym table's terms join jieba's word list. The colloquial
         # table's terms are phrases of the report ("规上工业增加值"): as words they would change how every
         # question and passage is cut (tried: the comparisons that name 规上工业 lost their sides). Its rows
         # stand only for a question word that is the whole phrase: "增速" is no "投资增速".
         self.synonyms = list(synonyms) + list(colloquial)
-        with _jieba_lock:
+        with self._lock:
             # Five-year plan names are single words ("十五五", not "十五" + "五").
             for plan in (f"十{d}五" for d in "一二三四五六七八九"):
                 self._jieba.add_word(plan, None, None)
@@ -83,14 +85,14 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         folded = search_form(cn_to_arabic(text))
-        with _jieba_lock:
+        with self._lock:
             words = self._jieba.cut_for_search(folded)
         return [w for w in words if w not in STOPWORDS and not _PUNCT_TOKEN.match(w)]
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """Distinct content words with their part of speech, for weighing what a question asks about."""
         folded = search_form(cn_to_arabic(text))
-        with _jieba_lock:
+        with self._lock:
             pairs = self._jieba.tag(folded)
         seen: dict[str, str] = {}
         for word, tag in pairs:
@@ -100,7 +102,7 @@ class Tokenizer:
 
     def parts(self, word: str) -> list[str]:
         """Sub-words of a word (search-mode cut), for words the documents do not use whole."""
-        with _jieba_lock:
+        with self._lock:
             return [w for w in self._jieba.cut_for_search(word) if w not in STOPWORDS and len(w) > 1]
 
     def places(self, text: str, bare: bool = False) -> list[str]:
@@ -112,7 +114,7 @@ class Tokenizer:
         verb that is a county's name (新建县), so callers use it where such a word does no harm.
         """
         folded = search_form(text)
-        with _jieba_lock:
+        with self._lock:
             tagged = self._jieba.tag(folded)
         names, pos = [], 0
         for word, tag in tagged:
@@ -127,7 +129,7 @@ class Tokenizer:
         return names
 
     def _known_with_suffix(self, word: str) -> bool:
-        with _jieba_lock:
+        with self._lock:
             return any(self._jieba.has_word(word + suffix) for suffix in "市省县区")
 
     def alternatives(self, term: str) -> list[str]:

@@ -65,3 +65,11 @@ def test_a_space_typed_between_words_keeps_them_apart(assistant):
 def test_a_greeting_to_whoever_answers_is_no_key_word(assistant):
     terms = assistant.analyzer.analyse("主持人您好，去年咱区优良天数增加了多少天？").terms
     assert "主持人" not in terms and "您好" not in terms
+
+
+def test_a_synonym_tables_words_do_not_change_how_another_tokenizer_cuts():
+    # Each tokenizer has its own jieba dictionary: one assistant's table must not re-cut another's passages.
+    plain = Tokenizer([])
+    before = plain.tokens("规上工业增加值增长13.8%")
+    Tokenizer(parse_synonyms("工厂的产值\t规上工业增加值\n"))
+    assert plain.tokens("规上工业增加值增长13.8%") == before and "规上工业增加值" not in before
