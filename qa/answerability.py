@@ -116,10 +116,28 @@ def unfitted() -> dict[str, Any]:
             "intercept": 0.0, "threshold": 0.5, "fitted": False}
 
 
+@dataclass(frozen=True)
+class _Logistic:
+    """One fit of the model file, ready to apply: a weight per raw input (coefficient ÷ scale)."""
+
+    weights: np.ndarray
+    mean: np.ndarray
+    intercept: float
+    threshold: float
+
+    @classmethod
+    def of(cls, fit: dict[str, Any]) -> "_Logistic":
+        return cls(np.asarray(fit["coef"]) / np.asarray(fit["scale"]), np.asarray(fit["mean"]), fit["intercept"],
+                   fit["threshold"])
+
+    def probability(self, values: np.ndarray) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.intercept + float((values - self.mean) @ self.weights))))
+
+
 class EvidenceModel:
     """Logistic regression over standardised features, as fitted and written by `qa fit`.
 
-    The file may hold a second fit (`question_vector`) that also reads the question's embedding: it learns
+    The file may hold a second fit (`question_vector`) that also reads the question's embedding: it can learn
     what kinds of question the report's evidence tends not to answer however close it looks (a wage, a price
     index, one part of a total), which no shared-word feature sees. It is used only with the embedder it was
     fitted on; any other embedder gets the features-only fit."""
@@ -128,31 +146,29 @@ class EvidenceModel:
         if tuple(model.get("features", ())) != FEATURES:
             raise ValueError(f"answerability model features {model.get('features')} do not match {FEATURES}: refit with `qa fit`")
         self.model = model
+        self._features_only = _Logistic.of(model)
         vector = model.get("question_vector")
-        self.vector_fit = vector if vector and embedder and vector["embedder"] == embedder else None
-        # Weights per standardised input, in arrays: the vector fit has a few hundred of them.
-        self._arrays = {id(m): (np.asarray(m["coef"]) / np.asarray(m["scale"]), np.asarray(m["mean"]))
-                        for m in (model, self.vector_fit) if m is not None}
+        self._with_vector = _Logistic.of(vector) if vector and vector["embedder"] == embedder else None
 
-    def _fit(self, vector: np.ndarray | None) -> dict[str, Any]:
-        return self.vector_fit if self.vector_fit is not None and vector is not None else self.model
+    def _fit(self, x: dict[str, float], vector: np.ndarray | None) -> tuple[_Logistic, np.ndarray]:
+        """The fit that applies and its inputs: the question vector joins the features when both are there."""
+        values = np.array([x[f] for f in FEATURES], dtype=float)
+        if self._with_vector is None or vector is None:
+            return self._features_only, values
+        return self._with_vector, np.concatenate([values, np.asarray(vector, dtype=float)])
 
     def probability(self, x: dict[str, float], vector: np.ndarray | None = None) -> float:
-        m = self._fit(vector)
-        weights, mean = self._arrays[id(m)]
-        values = np.array([x[f] for f in FEATURES], dtype=float)
-        if m is self.vector_fit:
-            values = np.concatenate([values, np.asarray(vector, dtype=float)])
-        z = m["intercept"] + float((values - mean) @ weights)
-        return 1.0 / (1.0 + math.exp(-z))
+        fit, values = self._fit(x, vector)
+        return fit.probability(values)
 
     def verdict(self, x: dict[str, Any], q: QuestionAnalysis, vector: np.ndarray | None = None) -> Verdict:
-        p = self.probability(x, vector)
+        fit, values = self._fit(x, vector)
+        p = fit.probability(values)
         # What is asked must be there, whatever the words shared: a figure (in the asked unit) for a how-much
         # question, a date for a when question, the period the question names.
         if x["lacks"]:
             return Verdict(False, x["lacks"], lacking(x["lacks"], q, x.get("unused", False)), p)
         # A bare keyword query ("充电桩") asks for whatever the report says about it: all its words there is enough.
-        if p >= self._fit(vector)["threshold"] or (q.keyword and x["coverage"] >= 1.0):
+        if p >= fit.threshold or (q.keyword and x["coverage"] >= 1.0):
             return Verdict(True, probability=p)
         return Verdict(False, "evidence", "报告中没有足以回答这个问题的依据", p)

@@ -114,6 +114,14 @@ def set_out_auc(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> f
     return float(roc_auc_score(y, p))
 
 
+def _strongest(x: np.ndarray, y: np.ndarray, groups: np.ndarray, candidates: Sequence[float]) -> tuple[float, float]:
+    """The regularisation strength among `candidates` that carries best to a set it was not fitted on, and its
+    set-out AUC."""
+    aucs = {c: set_out_auc(x, y, groups, c) for c in candidates}
+    best = max(aucs, key=aucs.get)
+    return best, aucs[best]
+
+
 def bayes_threshold(fitted_share: float, share: float) -> float:
     """The probability below which refusing is right more often than answering. The model's probabilities
     are calibrated to its fitting rows, `fitted_share` of them answerable (the out-of-fold calibration table
@@ -137,11 +145,10 @@ def ablation(assistant: Any, sets: Sequence[str | Path], held_out: Sequence[str 
     out: dict[str, Any] = {}
     for name, columns in subsets.items():
         fitted = _columns(x, v, columns)
-        aucs = {c: set_out_auc(fitted, y, groups, c) for c in (VECTOR_C if QUESTION_VECTOR in columns else (1.0,))}
-        c = max(aucs, key=aucs.get)
+        c, auc = _strongest(fitted, y, groups, VECTOR_C if QUESTION_VECTOR in columns else (1.0,))
         pipe, oof, threshold, _ = _cross_validated(fitted, y, share_at_model(reach), c)
         out[name] = {"cv_auc": round(float(roc_auc_score(y, oof)), 3), "threshold": threshold, "C": c,
-                     "set_out_auc": round(aucs[c], 3)}
+                     "set_out_auc": round(auc, 3)}
         for spec, (xt, vt, yt) in tests.items():
             answer = pipe.predict_proba(_columns(xt, vt, columns))[:, 1] >= threshold
             out[name][spec] = {"accuracy": round(float((answer == yt).mean()), 3),
@@ -156,9 +163,9 @@ def _columns(x: np.ndarray, v: np.ndarray, columns: Sequence[str]) -> np.ndarray
     return np.hstack([kept, v]) if QUESTION_VECTOR in columns else kept
 
 
-def _fitted(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float, c: float) -> dict[str, Any]:
-    """One logistic fit as written to the model file: coefficients, threshold, cross-validated metrics and the
-    out-of-fold calibration table."""
+def _fitted(x: np.ndarray, y: np.ndarray, share: float, c: float, set_out: float) -> dict[str, Any]:
+    """One logistic fit as written to the model file: coefficients, threshold, cross-validated metrics (with
+    `set_out`, its leave-one-set-out AUC) and the out-of-fold calibration table."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     pipe, oof, threshold, best = _cross_validated(x, y, share, c)
@@ -169,7 +176,7 @@ def _fitted(x: np.ndarray, y: np.ndarray, groups: np.ndarray, share: float, c: f
         "coef": lr.coef_[0].round(6).tolist(), "intercept": round(float(lr.intercept_[0]), 6),
         "threshold": threshold, "C": c,
         "cv": {"folds": FOLDS, "weighted_accuracy": round(best, 4), "auc": round(float(roc_auc_score(y, oof)), 4),
-               "set_out_auc": round(set_out_auc(x, y, groups, c), 4),
+               "set_out_auc": round(set_out, 4),
                "brier": round(float(brier_score_loss(y, oof)), 4),
                "false_refusal_rate": round(float(((oof < threshold) & (y == 1)).sum() / max(y.sum(), 1)), 4),
                "refusal_recall": round(float(((oof < threshold) & (y == 0)).sum() / max((y == 0).sum(), 1)), 4)},
@@ -186,16 +193,16 @@ def fit_model(assistant: Any, sets: Sequence[str | Path], out: Path | None = Non
     xv = np.hstack([x, v])
     # The question-vector fit has a weight per embedding dimension, so its regularisation is chosen, by how
     # well each candidate carries to a set it was not fitted on.
-    c = max(VECTOR_C, key=lambda c: set_out_auc(xv, y, groups, c))
+    c, vector_auc = _strongest(xv, y, groups, VECTOR_C)
     model = {
-        "features": list(FEATURES), **_fitted(x, y, groups, share, 1.0), "fitted": True,
+        "features": list(FEATURES), **_fitted(x, y, share, 1.0, set_out_auc(x, y, groups, 1.0)), "fitted": True,
         "answerable_share": ANSWERABLE_SHARE,
         "reach": {"answerable": round(reach[1], 4), "unanswerable": round(reach[0], 4)},
         "answerable_share_at_model": round(share, 4),
         "fitted_on": [str(s) for s in sets], "fitted_at": time.strftime("%Y-%m-%d"),
         "n": int(len(y)), "n_answerable": int(y.sum()),
         QUESTION_VECTOR: {"embedder": assistant.manifest["embedder"]["name"], "dim": int(v.shape[1]),
-                            **_fitted(xv, y, groups, share, c)},
+                            **_fitted(xv, y, share, c, vector_auc)},
     }
     path = out or MODEL_FILE
     path.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
