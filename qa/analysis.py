@@ -13,7 +13,7 @@ from .followup import merge
 from .key_terms import MEASURE_UNITS, key_terms
 from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
-from .periods import last_year, periods_in
+from .periods import last_year, periods_in, plan_less_its_last_year
 from .question_parts import (HOW_MANY, QUESTION_WORDS, asking_clauses, unit_word, without_greeting,
                              without_the_speaker)
 from .text import cn_to_arabic, fold, search_form, to_simplified, written_asking
@@ -152,6 +152,7 @@ class Analyzer:
         """`year`: the report year relative words resolve against (default: the newest report's)."""
         year = year or self.report_year
         text = without_greeting(written_asking(to_simplified(question.strip()))) or question.strip()
+        text = plan_less_its_last_year(text, year)
         folded = search_form(cn_to_arabic(text))
         asks = set()
         if _HOW_MUCH.search(text):

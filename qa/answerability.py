@@ -11,6 +11,7 @@ unit, place, period) is checked in evidence_checks.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from .analysis import Analyzer, QuestionAnalysis
 from .evidence_checks import best_window, key_term, lacking
+from .relative_figures import implied
 from .text import fold
 from .types import Hit
 from .windows import Window, WindowScorer
@@ -42,11 +44,16 @@ class Verdict:
 OK = Verdict(True)
 
 
-def structural(q: QuestionAnalysis) -> Verdict:
-    """Checks that need no evidence: the question names what no document is about."""
+def structural(q: QuestionAnalysis, hits: Sequence[Hit] = (),
+               alternatives: Callable[[str], Iterable[str]] = lambda t: ()) -> Verdict:
+    """Checks that need no more of the evidence than whether it states a level against the whole unit the
+    question asks about: the question names what no document is about."""
     if q.unknown_places:
         return Verdict(False, "unknown_place", f"报告没有提到“{q.unknown_places[0]}”")
-    if q.wider_places:
+    # "洛阳全市GDP增速按报告推算是多少": the city's own figure is not reported, but its level against the district's
+    # is ("高于全国、全省、全市1.7、1.1、0.7个百分点"), and the answerer computes it.
+    if q.wider_places and not any(implied(q, fold(h.chunk.text), alternatives) for h in hits
+                                  if not q.periods or h.chunk.period in q.periods):
         return Verdict(False, "wider_place", f"报告只讲本地的情况，没有“{q.wider_places[0]}”整体的数据")
     if q.uncovered_year:
         return Verdict(False, "uncovered_year", f"报告没有涉及{q.uncovered_year}年的情况")

@@ -148,7 +148,7 @@ class Assistant:
 
     def judge(self, q: QuestionAnalysis, query: Query, hits: list[Hit]) -> tuple[Verdict, dict[str, Any]]:
         """Whether the retrieved evidence answers one (sub)question, and the evidence model's inputs."""
-        verdict = structural(q)
+        verdict = structural(q, hits, self.scorer.tokenizer.alternatives)
         if not verdict.answerable:
             return verdict, {}
         if not hits:

@@ -9,6 +9,7 @@ from collections.abc import Collection
 
 from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
                        TITLE, TOTAL, YEAR, QuestionAnalysis)
+from .averages import average_part
 from .periods import GLOSSARY
 from .relative_figures import implied
 from .restated import adds_a_figure, lists_the_counted
@@ -44,7 +45,7 @@ def answering_windows(q: QuestionAnalysis, hits: list[Hit], windows: list[Window
                            ("total", lambda w: total_ok(q, window_text(hits[w.hit], w))),
                            ("per", lambda w: per_ok(q, window_text(hits[w.hit], w), scorer)),
                            ("level", lambda w: level_ok(q, window_text(hits[w.hit], w))),
-                           ("period", lambda w: period_ok(q, hits[w.hit], w))):
+                           ("period", lambda w: period_ok(q, hits[w.hit], w, scorer))):
         kept = [w for w in ordered if keeps(w)]
         if not kept:
             return ordered, problem
@@ -163,12 +164,14 @@ _PER_STATED = re.compile(r"每|人均|户均|最高|/")
 
 
 def per_ok(q: QuestionAnalysis, piece: str, scorer: WindowScorer) -> bool:
-    """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高). The
-    report's words for the question's count too: "人均GDP" is not answered by "地区生产总值增长6.7%"."""
+    """Not a per-unit question, or a clause stating its figure says it is per unit (每, 人均, 户均, 最高), or the
+    piece gives a count and a total whose average the question asks ("平均每个项目投资多少"). The report's words
+    for the question's count too: "人均GDP" is not answered by "地区生产总值增长6.7%"."""
     if not (q.asks_for(FIGURE) and _ASKS_PER.search(q.folded)):
         return True
-    stated = _stated(scorer.tokenizer.with_alternatives(q.terms), piece)
-    return not stated or any(_PER_STATED.search(c) for c in stated)
+    words = scorer.tokenizer.with_alternatives(q.terms)
+    stated = _stated(words, piece)
+    return not stated or any(_PER_STATED.search(c) for c in stated) or average_part(q, piece, words) is not None
 
 
 # "…获评省级和美村、富美村": one figure for two things named side by side; "和美村有几个" asks for a part of it.
@@ -225,7 +228,7 @@ def type_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
 _AGAINST = re.compile(r"比(?!重|例|率)|较|相比|对比|以来|翻")
 
 
-def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
+def period_ok(q: QuestionAnalysis, hit: Hit, w: Window, scorer: WindowScorer) -> bool:
     """The window reports on a period the question names: its section's, or one the window itself names
     ("较“十三五”增长57%" in the 十四五 review answers a question measured against 十三五)."""
     period = hit.chunk.period
@@ -239,7 +242,7 @@ def period_ok(q: QuestionAnalysis, hit: Hit, w: Window) -> bool:
 
     def baseline_only(p: str) -> bool:
         return (not against and bool(re.search(rf"较“?{p}", piece))
-                and all(r.reference != p for r in implied(q, piece)))
+                and all(r.reference != p for r in implied(q, piece, scorer.tokenizer.alternatives)))
 
     return any(p in piece and not baseline_only(p) for p in q.periods)
 

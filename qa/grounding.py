@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .text import MAGNITUDE, numbers_in
+from .text import MAGNITUDE, fold, numbers_in
 from .types import AnswerPart, Citation
 
 _MARK = re.compile(r"\[\d+\]")
-# "13.8% − 6.7%", "106 + 50", "630 ÷ 480", "2.2万亩 − 500亩": two figures and an operator, as the answerer
-# writes them; 万 or 亿 right after a figure scales it, and a sum or difference is in the smaller magnitude.
-_DERIVATION = re.compile(r"^\s*(\d+(?:\.\d+)?)([万亿]?)\D*?\s*([−+÷])\s*(\d+(?:\.\d+)?)([万亿]?)\D*$")
+# A computed answer's result: its first figure, with the magnitude written after it ("约2.25亿元").
+_STATED = re.compile(r"(\d+(?:\.\d+)?)([万亿]?)")
+# "13.8% − 6.7%", "106 + 50", "630 ÷ 480", "2.2万亩 − 500亩", "59家 + 6家 + 6家": figures joined by operators, as the
+# answerer writes them (several only when all are added); 万 or 亿 right after a figure scales it (the stated
+# result's too: "合计247.4亿元", "21500亩").
+_OPERATOR = re.compile(r"\s*([−+÷])\s*")
+# A growth factor divided by to undo a growth ("337家 ÷ (1 + 20.2%)"): its 1 is no figure of the evidence.
+_GROWTH_FACTOR = re.compile(r"\(1 \+ (\d+(?:\.\d+)?)%\)")
+_TERM = re.compile(r"^\s*(\d+(?:\.\d+)?)([万亿]?)\D*$")
 
 
 def cited_figures(citations: list[Citation]) -> set[str]:
@@ -25,16 +31,23 @@ def cited_figures(citations: list[Citation]) -> set[str]:
 
 
 def recompute(derivation: str) -> Decimal | None:
-    m = _DERIVATION.match(derivation)
-    if not m:
+    """The derivation's value, at its figures' full magnitudes (2.2万亩 − 500亩 = 21500, 243亿元 ÷ 108个 = 2.25×10⁸)."""
+    pieces = _OPERATOR.split(_GROWTH_FACTOR.sub(lambda m: f"{1 + Decimal(m.group(1)) / 100}", derivation))
+    terms, ops = [_TERM.match(t) for t in pieces[::2]], pieces[1::2]
+    if not ops or not all(terms) or (len(ops) > 1 and set(ops) != {"+"}):
         return None
     try:
-        sa, sb = MAGNITUDE.get(m.group(2), Decimal(1)), MAGNITUDE.get(m.group(5), Decimal(1))
-        a, b = Decimal(m.group(1)) * sa, Decimal(m.group(4)) * sb
-        op = m.group(3)
-        return a / b if op == "÷" else (a - b if op == "−" else a + b) / min(sa, sb)
+        values = [Decimal(m.group(1)) * MAGNITUDE.get(m.group(2), Decimal(1)) for m in terms]
+        return {"÷": lambda: values[0] / values[1], "−": lambda: values[0] - values[1],
+                "+": lambda: sum(values, Decimal(0))}[ops[0]]()
     except (InvalidOperation, ZeroDivisionError):
         return None
+
+
+def _matches(stated: re.Match[str], value: Decimal) -> bool:
+    """A stated result ("2.25亿", "21500") is the value rounded to the places it is written with."""
+    shown = Decimal(stated.group(1))
+    return shown == abs(value / MAGNITUDE.get(stated.group(2), Decimal(1))).quantize(shown)
 
 
 def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
@@ -46,14 +59,14 @@ def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
     allowed = cited_figures(own)
     body = _MARK.sub("", part.text)
     if part.derivation:
-        inputs = numbers_in(part.derivation)
+        inputs = numbers_in(_GROWTH_FACTOR.sub(r"\1%", part.derivation))
         if not set(inputs) <= allowed:
             return "计算所用的数字不在引用的原文中"
         value = recompute(part.derivation)
-        stated = numbers_in(body.split("（", 1)[0])
-        if value is None or not stated or Decimal(stated[0]) != abs(value).quantize(Decimal(stated[0])):
+        stated = _STATED.search(fold(body.split("（", 1)[0]))
+        if value is None or not stated or not _matches(stated, value):
             return "计算结果与推导不符"
-        allowed = allowed | {stated[0]} | set(inputs)
+        allowed = allowed | {stated.group(1)} | set(numbers_in(part.derivation))
     missing = [n for n in numbers_in(body) if n not in allowed]
     return f"数字{missing[0]}无法在引用的原文中核实" if missing else ""
 

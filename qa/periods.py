@@ -15,7 +15,7 @@ _GLOSSARY_HEADINGS = ("名词解释", "名词注释", "注释", "附注", "术�
 _CN = "〇一二三四五六七八九"
 _REPORT_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 _EXPR = re.compile(
-    r"(?P<year>(?:19|20)\d\d)年?|(?P<plan>十[一二三四五六七八九]五)"
+    r"(?P<year>(?:19|20)\d\d)(?:年(?:当年)?)?|(?P<plan>十[一二三四五六七八九]五)"
     r"|(?P<before>前年)|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
     r"|(?P<past>过去五年|五年来|这五年|近五年|这几年|近几年|近年来|这些年)"
     r"|(?P<future>未来五年|今后五年|接下来五年|下一个五年|到20\d\d年)"
@@ -31,6 +31,26 @@ def report_year(text: str) -> int | None:
 def plan_of(year: int) -> str:
     """Five-year plan covering a year: 2021–2025 → 十四五, 2026–2030 → 十五五."""
     return f"十{_CN[(year - 2021) // 5 + 4]}五"
+
+
+_ASKS_PLAN = re.compile(r"十[一二三四五六七八九]五|五年")
+
+
+def plan_less_its_last_year(text: str, year: int | None) -> str:
+    """The years of the plan under review before its last, written as the report's periods: "2021—2024年",
+    "前四年", "2025年以前" (with the plan named) and "除了去年…其余" become "“十四五”扣除2025年其余年份", so that they
+    are computed as the plan's total less the last year's part, which the report states; no report states them."""
+    if year is None:
+        return text
+    last = year - 1
+    plan, first = plan_of(last), last - (last - 2021) % 5
+    rest = f"扣除{last}年其余年份"
+    out = re.sub(rf"{first}年?\s*[—–\-~－至到]+\s*{last - 1}年?", f"“{plan}”{rest}", text)
+    if _ASKS_PLAN.search(out):
+        out = re.sub(rf"(?:前|头)[四4]年|{last}年(?:以前|之前)", rest, out)
+    # "除了去年，前四年…": 除了 leaves a part out when what is asked is the rest (else "除了A还有B" adds).
+    out = re.sub(rf"(?<![扣去刨])除了?((?:去年|{last}年)(?:以外|之外)?)(?=.*(?:其余|其他|剩下|扣除))", r"扣除\1", out)
+    return out
 
 
 def last_year(label: str) -> int:

@@ -134,6 +134,13 @@ def answer_form(text: str) -> str:
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def three_figures(value: Decimal) -> Decimal:
+    """A computed value rounded as the report writes its own: three significant figures, whole from 100 up
+    (2.25, 34.6, 291)."""
+    places = 0 if value >= 100 else 1 if value >= 10 else 2
+    return value.quantize(Decimal(1).scaleb(-places)).normalize()
 # What 万 and 亿 written after a figure multiply it by ("2.2万亩" is 22,000 亩).
 MAGNITUDE = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}
 

@@ -62,7 +62,7 @@ def test_one_unit_at_two_magnitudes_is_computed_in_the_smaller(assistant):
     assert assistant.ask("今年人工造林计划比十四五累计造林少多少亩？").parts[0].text.startswith("少21500亩（500亩 − 2.2万亩）")
 
 
-def test_grounding_recomputes_a_derivation_across_magnitudes():
+def test_grounding_recomputes_a_derivation_at_its_figures_full_magnitudes():
     assert recompute("2.2万亩 − 500亩") == Decimal(21500)
-    assert recompute("8418.6万元 + 1.3亿元") == Decimal("21418.6")
-    assert recompute("8.7亿元 − 5.4亿元") == Decimal("3.3")
+    assert recompute("8418.6万元 + 1.3亿元") == Decimal("214186000")
+    assert recompute("8.7亿元 − 5.4亿元") == Decimal("330000000")

@@ -38,9 +38,15 @@ def _scaled(unit: str) -> tuple[Decimal, str]:
     return Decimal(1), unit
 
 
+# Measure words that count the same things, so one may be added to or taken from the other ("20项" of "132件").
+_SAME_COUNT = (frozenset({"件", "项"}),)
+
+
 def comparable(a: str, b: str) -> bool:
-    """Two units a computation may combine: the same, or one unit at two magnitudes (万亩 and 亩)."""
-    return _scaled(a)[1] == _scaled(b)[1]
+    """Two units a computation may combine: the same, or one unit at two magnitudes (万亩 and 亩), or two measure
+    words for one count (件 and 项)."""
+    x, y = _scaled(a)[1], _scaled(b)[1]
+    return x == y or any({x, y} <= same for same in _SAME_COUNT)
 
 
 # A side that says now ("比现在高出几个百分点") means where things stand: the year and plan the report reviews.

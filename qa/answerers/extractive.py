@@ -10,7 +10,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..analysis import COMPARISON, DEFINITION, FIGURE, LIST, NAME, Analyzer, QuestionAnalysis
+from ..averages import average_part
 from ..evidence_checks import answering_windows
+from ..item_sums import item_sum_part
 from ..names import explanation
 from ..periods import GLOSSARY
 from ..relative_figures import base_part
@@ -59,7 +61,10 @@ class ExtractiveAnswerer:
                     continue
             if windows:
                 best = windows[0]
-                base = base_part(q, window_text(hits[best.hit], best), hits[best.hit].chunk.period)
+                text = window_text(hits[best.hit], best)
+                base = (base_part(q, text, hits[best.hit].chunk.period, self.scorer.tokenizer.alternatives)
+                        or item_sum_part(q, text)
+                        or average_part(q, text, self.scorer.tokenizer.with_alternatives(q.terms)))
                 if base:
                     computed.append((base, [best]))
                     continue

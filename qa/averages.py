@@ -1,0 +1,95 @@
+"""An average the report implies: a total over the count of the things it is spread over, with the derivation shown.
+
+"2025年重点项目平均每个投资多少" → 平均每个约2.25亿元（243亿元 ÷ 108个）, from "实施重点项目108个、总投资243亿元";
+"平均亩产多少斤" → 平均每亩约791斤（4.77亿斤 ÷ 60.3万亩）, from "完成粮食种植60.3万亩、总产4.77亿斤".
+Only a question that says 平均 (or 亩产) asks for an average: "每个孩子能领多少钱" asks for an entitlement, which no
+total answers. The count and the total must sit side by side in one sentence part, so that they are of one thing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .analysis import FIGURE, QuestionAnalysis
+from .key_terms import MEASURE_UNITS
+from .text import MAGNITUDE, fold, three_figures
+from .types import AnswerPart
+
+# The thing an average is per: "平均每个", "平均一个", "平均一人次", "每个项目平均"; 亩产 is an average per 亩.
+_COUNTERS = "个|家|项|人次|亩|户|座|所|套|件|条|辆|处"
+_AVERAGE = re.compile(rf"平均(?:每|一)({_COUNTERS})|(?:每|一)({_COUNTERS})[^，,。？?]{{0,8}}平均|(亩)产|(亩)均产")
+_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)([万亿]?)({MEASURE_UNITS}|个)")
+_WEIGHT_UNITS = ("斤", "公斤", "吨")
+# An amount that is itself a rate or a multiple is no total.
+_NOT_TOTAL = re.compile(r"^(?:%|倍|个百分点)")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    value: Decimal  # in the unit's base magnitude: 60.3万亩 → 603000
+    written: str  # as the report writes it: "60.3万亩"
+    unit: str  # without magnitude: "亩"
+    magnitude: str  # "万", "亿" or ""
+    lead: str  # the words of its clause before it
+
+
+def counter(q: QuestionAnalysis) -> str | None:
+    """What the question asks an average per ("个", "人次", "亩"), or None when it asks for no average."""
+    m = _AVERAGE.search(q.folded)
+    return next(g for g in m.groups() if g) if m and q.asks_for(FIGURE) else None
+
+
+def _figures(part: str) -> list[_Figure]:
+    found = []
+    for clause in re.split(r"[、，,]", part):
+        last = 0
+        for m in _FIGURE.finditer(clause):
+            if re.fullmatch(r"(?:19|20)\d\d", m.group(1)) and not m.group(2):
+                continue
+            value = Decimal(m.group(1)) * MAGNITUDE.get(m.group(2), Decimal(1))
+            found.append(_Figure(value, m.group(0), m.group(3), m.group(2), clause[last:m.start()]))
+            last = m.end()
+    return found
+
+
+def _amount_fits(f: _Figure, q: QuestionAnalysis, per: str, words: list[str]) -> bool:
+    """A total of what is asked: not in the counted unit, in the asked unit if the question names one (元 for 多少钱,
+    a weight for 亩产), else said of one of the question's words ("总投资243亿元" for 平均一个投资多少)."""
+    if f.unit == per:
+        return False
+    if per == "亩" and not q.unit:
+        return f.unit in _WEIGHT_UNITS
+    if q.unit:
+        return f.unit == q.unit or f.unit.endswith(q.unit) or q.unit.endswith(f.unit)
+    return any(w in f.lead for w in words)
+
+
+def average_part(q: QuestionAnalysis, evidence: str, words: list[str]) -> AnswerPart | None:
+    """The average the question asks for, computed from a count and a total of one sentence part of the evidence;
+    None when no part gives exactly one of each. `words`: the question's key words with the report's words for them."""
+    per = counter(q)
+    if not per:
+        return None
+    for part in re.split(r"[。；;：:]", fold(evidence)):
+        figures = _figures(part)
+        counts = [f for f in figures if f.unit == per]
+        totals = [f for f in figures if _amount_fits(f, q, per, words) and not _NOT_TOTAL.match(f.unit)]
+        if len(counts) == 1 and len(totals) == 1 and counts[0].value:
+            part = _part(totals[0], counts[0], per)
+            if part:
+                return part
+    return None
+
+
+def _part(total: _Figure, count: _Figure, per: str) -> AnswerPart | None:
+    exact = total.value / count.value
+    # In the total's magnitude when the average is that large (2.25亿元), else in its base unit (791斤).
+    magnitude = total.magnitude if total.magnitude and exact >= MAGNITUDE[total.magnitude] else ""
+    value = exact / MAGNITUDE.get(magnitude, Decimal(1))
+    shown = three_figures(value)  # 243亿元 ÷ 108个 = 2.25亿元, 290.6元 → 约291元
+    if not shown:
+        return None  # too small to show in three figures
+    about = "" if shown == value else "约"
+    derivation = f"{total.written} ÷ {count.written}"
+    return AnswerPart(f"平均每{per}{about}{shown:f}{magnitude}{total.unit}（{derivation}）", (), derivation)

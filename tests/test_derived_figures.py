@@ -1,0 +1,82 @@
+"""Figures the report implies but never states: an average, a sum of enumerated items, the plan's years before
+the last, a reference's level undone from a multiple or a growth; each shown with its derivation and checked."""
+from decimal import Decimal
+
+from qa.grounding import part_problem, recompute
+from qa.periods import plan_less_its_last_year
+from qa.types import AnswerPart
+
+
+def test_an_average_is_a_total_over_its_count(assistant):
+    assert assistant.ask("去年那108个重点项目平均一个投资多少").text == "平均每个2.25亿元（243亿元 ÷ 108个）[1]"
+
+
+def test_an_average_across_magnitudes_is_rounded_to_three_figures_and_says_so(assistant):
+    answer = assistant.ask("这五年来偃师的游客平均一人次花了多少钱")
+    assert answer.text == "平均每人次约291元（80.8亿元 ÷ 2780万人次）[1]"
+
+
+def test_yield_per_mu_is_an_average_of_a_weight_over_an_area(assistant):
+    answer = assistant.ask("按去年的粮食种植面积和总产，偃师粮食平均亩产约多少斤？")
+    assert answer.text == "平均每亩约791斤（4.77亿斤 ÷ 60.3万亩）[1]"
+
+
+def test_an_amount_per_person_that_is_no_average_is_still_refused(assistant):
+    assert assistant.ask("育儿补贴每个孩子一年补多少钱？").refused
+
+
+def test_the_items_of_an_enumeration_the_question_names_are_added(assistant):
+    answer = assistant.ask("去年新增科技型中小企业、高新技术企业、省级专精特新企业一共多少家")
+    assert answer.text == "合计71家（59家 + 6家 + 6家）[1]"
+
+
+def test_an_item_is_told_by_its_own_words_after_its_figure(assistant):
+    answer = assistant.ask("今年投产、开工、签约的项目一共多少个")
+    assert answer.text == "合计98个（23个 + 45个 + 30个）[1]"
+
+
+def test_the_plans_years_before_the_last_are_its_total_less_the_last_years_part(assistant):
+    answer = assistant.ask("“十四五”前四年（2021—2024年）偃师累计接待游客多少万人次？")
+    assert answer.text == "其余2020万人次（2780万人次 − 760万人次）[1][2]"
+
+
+def test_years_before_the_last_are_written_as_the_plan_less_that_year():
+    assert plan_less_its_last_year("2021—2024年累计接待游客多少", 2026) == "“十四五”扣除2025年其余年份累计接待游客多少"
+    assert plan_less_its_last_year("这五年里除了去年，前四年办了多少件", 2026) == "这五年里扣除去年，扣除2025年其余年份办了多少件"
+    # Without the plan named, "2025年以前" may mean any earlier time: left as it is.
+    assert plan_less_its_last_year("2025年以前交付了多少套", 2026) == "2025年以前交付了多少套"
+
+
+def test_a_level_stated_as_a_multiple_of_a_reference_gives_the_references_level(assistant):
+    answer = assistant.ask("十三五末偃师建成区面积大概多少平方公里")
+    assert answer.text == "按报告推算，“十三五”末约为34.6平方公里（55.29平方公里 ÷ 1.6）[1]"
+
+
+def test_a_level_stated_as_a_growth_since_a_reference_gives_the_references_level(assistant):
+    answer = assistant.ask("十三五末偃师大概有多少家规上工业企业")
+    assert answer.text == "按报告推算，“十三五”末约为280家（337家 ÷ (1 + 20.2%)）[1]"
+
+
+def test_a_wider_units_growth_the_report_states_against_its_own_is_computed(assistant):
+    answer = assistant.ask("2025年洛阳全市GDP增速按报告推算是多少？")
+    assert answer.text == "按报告推算，全市为6.0%（6.7% − 0.7个百分点）[1]"
+
+
+def test_a_wider_units_amount_is_still_refused(assistant):
+    assert assistant.ask("2025年洛阳全市地区生产总值总量是多少？").check == "wider_place"
+
+
+def test_grounding_adds_several_figures_and_undoes_a_growth():
+    assert recompute("59家 + 6家 + 6家") == Decimal(71)
+    assert recompute("337家 ÷ (1 + 20.2%)").quantize(Decimal(1)) == Decimal(280)
+    assert recompute("1 − 2 + 3") is None  # several operators only when all add
+
+
+def test_grounding_checks_a_rounded_result_in_its_magnitude(assistant):
+    answer = assistant.ask("去年那108个重点项目平均一个投资多少")
+    derivation = "243亿元 ÷ 108个"
+    assert part_problem(AnswerPart(f"平均每个2.25亿元（{derivation}）[1]", (1,), derivation), answer.citations) == ""
+    assert part_problem(AnswerPart(f"平均每个约2.3亿元（{derivation}）[1]", (1,), derivation), answer.citations) \
+        == "计算结果与推导不符"
+    assert part_problem(AnswerPart(f"平均每个2.25万元（{derivation}）[1]", (1,), derivation), answer.citations) \
+        == "计算结果与推导不符"
