@@ -61,10 +61,13 @@ _BEATS = r"(?:跑赢|跑输|高于|低于|高出|快于|慢于|多于|少于|领
 _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # "A是B的几倍": a ratio; "A和B哪个多": which of two is bigger, and by how much.
 RATIO = re.compile(r"(?:是|为|相当于)(.{1,30}?)的(?:几|多少)倍")
+# "A占B的多大比例", "A占B的比例是多少": A's share of B, computed when the report gives both amounts, not the share.
+SHARE = re.compile(r"占(?!比)([^，,。？?]{1,30}?)的?(?:(?:多大|多少|百分之几|几成)的?(?:比例|比重|份额|百分比)?|(?:比例|比重|份额|百分比)"
+                   r"(?:是|为|有|大约是|大概是)?(?:多少|几))")
 WHICH_MORE = re.compile(r"哪(?:个|一个|项|一项|样)[^，,。？?多少大小快慢高低]{0,3}?更?(?:多|大|快|高|少|小|慢|低)")
 # A computed comparison ("A比B高多少", "相差多少", "超额多少"; a sum of two things or periods); "比上年增长" is a rate.
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超[出过].{0,8}目标|比目标", EXCEPT.pattern,
-                                 RATIO.pattern, WHICH_MORE.pattern)))
+                                 RATIO.pattern, SHARE.pattern, WHICH_MORE.pattern)))
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"
 # "第几名" asks a rank and "哪几件" which ones, not a count.
@@ -272,7 +275,7 @@ class Analyzer:
         """The two things compared: "A比B高多少" or "A跑赢B多少" → (A, B); "A和B一共多少" → (A, B); else None (one thing
         across periods, e.g. a result against its target: "去年的增速比今年的目标高多少"; a target that names its
         own thing, "比地区生产总值目标高几个点", is another thing)."""
-        for pattern in (_MORE_THAN, _BEATS, RATIO.pattern):
+        for pattern in (_MORE_THAN, _BEATS, RATIO.pattern, SHARE.pattern):
             m = re.search(r"^(.*?)" + pattern, text)
             if m and m.group(2) and (not re.search(_TARGET, m.group(2)) or any(
                     len(t) > 1 and self.df(t) and not re.search(_TARGET, t) for t in self.key_terms(m.group(2)))):

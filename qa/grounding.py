@@ -9,8 +9,9 @@ from .text import MAGNITUDE, fold, numbers_in
 from .types import AnswerPart, Citation
 
 _MARK = re.compile(r"\[\d+\]")
-# A computed answer's result: its first figure, with the magnitude written after it ("约2.25亿元").
-_STATED = re.compile(r"(\d+(?:\.\d+)?)([万亿]?)")
+# A computed answer's result: its first figure, with the magnitude written after it ("约2.25亿元"), or the percent
+# sign of a share (a quotient stated as "约27.3%").
+_STATED = re.compile(r"(\d+(?:\.\d+)?)([万亿%]?)")
 # "13.8% − 6.7%", "106 + 50", "630 ÷ 480", "2.2万亩 − 500亩", "59家 + 6家 + 6家": figures joined by operators, as the
 # answerer writes them (several only when all are added); 万 or 亿 right after a figure scales it (the stated
 # result's too: "合计247.4亿元", "21500亩").
@@ -44,10 +45,12 @@ def recompute(derivation: str) -> Decimal | None:
         return None
 
 
-def _matches(stated: re.Match[str], value: Decimal) -> bool:
-    """A stated result ("2.25亿", "21500") is the value rounded to the places it is written with."""
+def _matches(stated: re.Match[str], value: Decimal, quotient: bool) -> bool:
+    """A stated result ("2.25亿", "21500", a quotient as "27.3%") is the value rounded to the places it is
+    written with (a difference of percentages is stated in them: "6.7% − 0.7个百分点" is "6.0%")."""
     shown = Decimal(stated.group(1))
-    return shown == abs(value / MAGNITUDE.get(stated.group(2), Decimal(1))).quantize(shown)
+    scale = Decimal("0.01") if stated.group(2) == "%" and quotient else MAGNITUDE.get(stated.group(2), Decimal(1))
+    return shown == abs(value / scale).quantize(shown)
 
 
 def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
@@ -64,7 +67,7 @@ def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
             return "计算所用的数字不在引用的原文中"
         value = recompute(part.derivation)
         stated = _STATED.search(fold(body.split("（", 1)[0]))
-        if value is None or not stated or not _matches(stated, value):
+        if value is None or not stated or not _matches(stated, value, "÷" in part.derivation):
             return "计算结果与推导不符"
         allowed = allowed | {stated.group(1)} | set(numbers_in(part.derivation))
     missing = [n for n in numbers_in(body) if n not in allowed]

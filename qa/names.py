@@ -18,6 +18,7 @@ from .text import QUOTED
 _EXPLAINS = re.compile(r"^[”\"》]?[^,，;；]{0,12}?(?:即|是指|指的是|:|：|\(|（)")
 _SENTENCE = re.compile(r"[。;；!！?？]")
 _CLAUSE = re.compile(r"[,，:：]")
+_LAST_JOINED = re.compile(r"[\u4e00-\u9fff]{2}(?:与|和|及)[\u4e00-\u9fff]{2}")
 _NUMERAL = {"一": 1, "两": 2, "二": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # What a question asks of a name: its meaning, or the items its numeral counts ("哪三条", "包括哪些").
 _ASKS_MEANING = (r"什么意思|是什么|指什么|指的是|是指|代表什么|含义|怎么理解|怎么划分|包括哪些|包括什么|"
@@ -47,6 +48,12 @@ def _distinctive(name: str) -> bool:
     return len(name) >= 3 or bool(_counts(name))
 
 
+def _items(clause: str) -> int:
+    """How many items a listing clause names: one more than its 、, and one more if its last item joins two
+    with 与, 和 or 及 ("高速公路、干线路网与桥梁建设" names three)."""
+    return clause.count("、") + 1 + bool(_LAST_JOINED.search(clause.rsplit("、", 1)[-1]))
+
+
 class CoinedNames:
     """The quoted names of a set of passages, and which of them some passage explains. Passages and questions
     come in the folded form (`text.fold`) the Analyzer already holds them in."""
@@ -60,7 +67,8 @@ class CoinedNames:
 
     def explained(self, name: str) -> bool:
         """Some passage explains the name: a marker right after it, or, in the last listing clause of its
-        sentence before it, as many items as it counts ("确保PM2.5、PM10、优良天数…，实现“两降一升”")."""
+        sentence before it or the clause right after it, as many items as it counts ("确保PM2.5、PM10、优良天数…，
+        实现“两降一升”")."""
         if name not in self._explained:
             found = any(self._explains(text, name) for text in self._texts if name in text)
             if name not in self.names:  # a name only a question quotes: not kept, so questions cannot grow it
@@ -75,8 +83,12 @@ class CoinedNames:
             if _EXPLAINS.match(text[m.end():m.end() + 16]):
                 return True
             sentence = _SENTENCE.split(text[max(0, m.start() - 80):m.start()])[-1]
-            listed = next((c.count("、") for c in reversed(_CLAUSE.split(sentence)) if "、" in c), 0)
-            if listed and listed + 1 in counts:
+            before = next((c for c in reversed(_CLAUSE.split(sentence)) if "、" in c), "")
+            # Or, when the name opens its clause, the rest of that clause: "“三位一体”推进高速公路、干线路网与桥梁建设"
+            # (not "民营经济“两个健康”实践创新示范县、…", where the name is inside the clause's own words).
+            opens = not re.sub(r"[“\"]$", "", _CLAUSE.split(sentence)[-1])
+            after = _CLAUSE.split(_SENTENCE.split(text[m.end():m.end() + 80])[0])[0] if opens else ""
+            if any(_items(c) in counts for c in (before, after) if "、" in c):
                 return True
         return False
 

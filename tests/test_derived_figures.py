@@ -80,3 +80,17 @@ def test_grounding_checks_a_rounded_result_in_its_magnitude(assistant):
         == "计算结果与推导不符"
     assert part_problem(AnswerPart(f"平均每个2.25万元（{derivation}）[1]", (1,), derivation), answer.citations) \
         == "计算结果与推导不符"
+
+
+def test_a_share_of_a_whole_is_the_part_over_the_whole_as_a_percentage(assistant):
+    answer = assistant.ask("2025年游客人次占整个十四五累计的多大比例？")
+    assert answer.text == "约占27.3%（760万人次 ÷ 2780万人次）[1][2]"
+
+
+def test_a_share_the_report_states_is_quoted_not_computed(assistant):
+    answer = assistant.ask("民生投入占一般公共预算支出的比例是多少")
+    assert answer.parts[0].derivation is None and "占比70%以上" in answer.text
+
+
+def test_grounding_reads_a_percentage_result_of_a_division_as_hundredths():
+    assert recompute("760万人次 ÷ 2780万人次").quantize(Decimal("0.001")) == Decimal("0.273")

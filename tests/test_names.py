@@ -12,6 +12,8 @@ PASSAGES = [
     "优箔金属、新星轻合金创建河南省“瞪羚”企业。",
     "严格落实安全生产“三个责任”和“三管三必须”要求。",
     "实现行政村通硬化路、通客运“双百”目标。",
+    "“三位一体”推进高速公路、干线路网与桥梁建设，内畅外联交通体系加速形成。",
+    "荣获首批河南省新时代民营经济“两个健康”实践创新示范县、洛阳市产业发展先进县区称号。",
 ]
 
 
@@ -26,6 +28,8 @@ def names():
     ("安全生产“三管三必须”是哪三管？", "三管三必须"),
     ("什么是“一网统管”？", "一网统管"),  # quoted in the question, never in a report
     ("“五基四化”具体是干什么的？", "五基四化"),  # what it is for asks what it means
+    # Two items follow it, but inside the clause's own words: the name does not open the clause listing them.
+    ("“两个健康”具体指的是哪两个健康？", "两个健康"),
 ])
 def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, question, name):
     assert names.asked_unexplained(fold(question)) == name
@@ -36,6 +40,7 @@ def test_asking_the_meaning_of_a_name_no_passage_explains_is_caught(names, quest
     "“三医一张网”指哪三医？",  # three items listed before a name that counts three
     "“两降一升”指什么？",  # two plus one items listed earlier in its sentence
     "“双百”目标指什么？",  # 双 counts two, and two items are listed before it
+    "“三位一体”是哪三样一起推？",  # it opens its clause, which lists three, the last joined by 与
 ])
 def test_a_name_the_report_explains_is_not_caught(names, question):
     assert names.asked_unexplained(fold(question)) is None

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, RATIO, SUM, WHICH_MORE, Analyzer, QuestionAnalysis
+from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, RATIO, SHARE, SUM, WHICH_MORE, Analyzer, QuestionAnalysis
 from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
 from ..text import MAGNITUDE
@@ -143,7 +143,10 @@ def figures(text: str, terms: dict[str, tuple[float, list[str]]]) -> list[Figure
 
 def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
     """A figure in the unit the question asks for (or one counting the same things: 件 and 项): 百分点 or a rate
-    asks for percentages, 多少亿 for a figure in 亿, 多少亿元 for 亿元 (not 亿美元)."""
+    asks for percentages, 多少亿 for a figure in 亿, 多少亿元 for 亿元 (not 亿美元); a share is computed from two
+    amounts."""
+    if SHARE.search(q.folded):
+        return unit not in ("%", "个百分点", "倍")
     if _RATE.search(q.folded):
         return unit in ("%", "个百分点")
     if q.unit in ("万", "亿"):
@@ -216,6 +219,8 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
     places = max(-shown_a.as_tuple().exponent, -shown_b.as_tuple().exponent, 0)
     if RATIO.search(q.folded):
         return (_ratio(x, y, f"{a}{ua} ÷ {b}{ub}"), windows) if b else None
+    if SHARE.search(q.folded):  # the part is the side before 占: at most the whole
+        return (_share(x, y, f"{a}{ua} ÷ {b}{ub}"), windows) if 0 < x <= y else None
     which = WHICH_MORE.search(q.folded)
     if which and q.sides:
         # 多, 快, 少…: the last character says which one is asked for (a question may ask for the smaller one).
@@ -243,6 +248,14 @@ def _ratio(a: Decimal, b: Decimal, derivation: str) -> AnswerPart:
     shown = Decimal(f"{exact:.2f}".rstrip("0").rstrip("."))
     about = "" if shown == exact else "约"
     return AnswerPart(f"{about}是{shown}倍（{derivation}）", (), derivation)
+
+
+def _share(part: Decimal, whole: Decimal, derivation: str) -> AnswerPart:
+    """"A占B的多大比例": part ÷ whole as a percentage to one decimal, "约" when that rounds."""
+    exact = part / whole * 100
+    shown = exact.quantize(Decimal("0.1"))
+    about = "" if shown == exact else "约"
+    return AnswerPart(f"{about}占{shown}%（{derivation}）", (), derivation)
 
 
 def _which(sides: tuple[str, str], word: str, a: tuple[Decimal, str], b: tuple[Decimal, str], unit: str,
