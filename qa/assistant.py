@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from .analysis import Analyzer, QuestionAnalysis
-from .answerability import EvidenceModel, Verdict, features, structural
+from .answerability import OK, EvidenceModel, Verdict, features, structural
 from .answerers import ANSWERERS, REFUSAL, STYLES, Answerer
 from .config import Config
 from .embedders import Embedder, get_embedder
@@ -20,6 +20,7 @@ from .errors import IndexStateError, QuestionError, UnknownChunkError, UnknownNa
 from .followup import bounded_history, resolve
 from .grounding import part_problem
 from .lexical import Tokenizer, lexical_setup
+from .outline import Outline
 from .params import DEFAULT, AnswerParams
 from .rerankers import RERANKERS, Reranker
 from .query import Query
@@ -75,6 +76,7 @@ class Assistant:
         self.evidence = EvidenceModel(params.model, embedder.name)
         self._answerers: dict[str, Answerer] = {}
         self._by_id = {c.id: c for c in index.chunks}
+        self.outline = Outline(index.chunks)
 
     @classmethod
     def load(cls, config: Config | None = None, progress: Callable[[str], None] | None = print,
@@ -231,7 +233,9 @@ class Assistant:
         timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         questions = list(analysis.parts) or [analysis]
-        verdicts = [self.judge(part, query, hits)[0] for part in questions]
+        # "哪几方面": the titles of the sections a retrieved passage announces answer it, whichever answerer is used.
+        outlined = self.outline.draft(analysis, hits)
+        verdicts = [OK if outlined else self.judge(part, query, hits)[0] for part in questions]
         accepted = [part for part, v in zip(questions, verdicts) if v.answerable]
         confidence = min((v.probability for v in verdicts if v.probability is not None), default=None)
         timings["check"] = (time.perf_counter() - t) * 1000
@@ -241,7 +245,7 @@ class Assistant:
             answer.refusal_reason, answer.check = first.reason, first.check
             return _finish(answer, started)
         t = time.perf_counter()
-        draft = slot.answer(query, hits, accepted, style)
+        draft = outlined or slot.answer(query, hits, accepted, style)
         timings["answer"] = (time.perf_counter() - t) * 1000
         answer.note = draft.note
         answer.dropped = draft.dropped + [f"{p.text}（{part_problem(p, draft.citations)}）"
