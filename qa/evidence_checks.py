@@ -254,7 +254,7 @@ def key_term(q: QuestionAnalysis) -> str:
 
 # What the evidence lacks, for the problems whose reason does not depend on the question.
 _LACKS = {"change": "报告中只有总量，没有增减的数字", "combined": "报告中只有几项合计的数字，没有其中单独一项的",
-          "level": "报告中只有增长率，没有总量数字", "unlisted": "报告只给出了数量，没有列出具体是哪些",
+          "level": "报告中只有增长率，没有总量数字", "unlisted": "报告只给出了数量或其中几个，没有全部列出是哪些",
           "restated": "报告中只有问题里已经提到的数字，没有所问的这一部分",
           "per": "报告中只有总数，没有人均或每一份的数字", "total": "报告中只有新增的数量，没有总数"}
 

@@ -37,5 +37,7 @@ def lists_the_counted(q: QuestionAnalysis, piece: str) -> bool:
             continue
         before = CLAUSE_BREAK.split(piece[: m.start()])[-1]
         items = [x.removesuffix("等") for x in before.split("、") if x and not re.search(r"\d", x)]
-        return len(items) >= 2 and any(x not in q.folded for x in items)
+        # "崇阳陵、滑国故城加固等7个项目": 等 before the count names some of them, not the 7 asked for.
+        partial = before.endswith("等") and len(items) < float(m.group(0))
+        return len(items) >= 2 and any(x not in q.folded for x in items) and not partial
     return True

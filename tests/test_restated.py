@@ -16,11 +16,17 @@ def test_a_stated_figure_does_not_stop_a_new_one_from_answering(assistant):
 def test_which_ones_of_a_stated_number_of_things_the_report_only_counts_is_refused(assistant):
     # "6个老旧小区完成改造" counts them and names none.
     answer = assistant.ask("去年完成改造的6个老旧小区分别叫什么？")
-    assert answer.refused and answer.refusal_reason == "报告只给出了数量，没有列出具体是哪些"
+    assert answer.refused and answer.refusal_reason == "报告只给出了数量或其中几个，没有全部列出是哪些"
 
 
 def test_which_others_when_the_report_lists_only_the_ones_the_question_names_is_refused(assistant):
     answer = assistant.ask("18个省级和美村富美村里，除了高崖和引礼寨还有哪些村？")
+    assert answer.refused and answer.check == "unlisted"
+
+
+def test_which_ones_of_a_number_of_things_the_report_names_only_a_few_of_is_refused(assistant):
+    # "建成大冢头、二里头等5个安置房项目": two of the five, then 等.
+    answer = assistant.ask("建成的5个安置房项目分别叫什么名字")
     assert answer.refused and answer.check == "unlisted"
 
 
