@@ -62,8 +62,8 @@ _DIFFER = r"相差|差距|差了?(?:多少|几)"
 # "A是B的几倍": a ratio; "A和B哪个多": which of two is bigger, and by how much.
 RATIO = re.compile(r"(?:是|为|相当于)(.{1,30}?)的(?:几|多少)倍")
 # "A占B的多大比例", "A占B的比例是多少": A's share of B, computed when the report gives both amounts, not the share.
-SHARE = re.compile(r"占(?!比)([^，,。？?]{1,30}?)的?(?:(?:多大|多少|百分之几|几成)的?(?:比例|比重|份额|百分比)?|(?:比例|比重|份额|百分比)"
-                   r"(?:是|为|有|大约是|大概是)?(?:多少|几))")
+SHARE = re.compile(r"占(?!比)([^，,。？?]{1,30}?)的?(?:(?:多大|多少)的?(?:比例|比重|份额|百分比)|百分之几|几成"
+                   r"|(?:比例|比重|份额|百分比)(?:是|为|有|大约是|大概是)?(?:多少|几))")
 WHICH_MORE = re.compile(r"哪(?:个|一个|项|一项|样)[^，,。？?多少大小快慢高低]{0,3}?更?(?:多|大|快|高|少|小|慢|低)")
 # A computed comparison ("A比B高多少", "相差多少", "超额多少"; a sum of two things or periods); "比上年增长" is a rate.
 _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超[出过].{0,8}目标|比目标", EXCEPT.pattern,

@@ -94,3 +94,9 @@ def test_a_share_the_report_states_is_quoted_not_computed(assistant):
 
 def test_grounding_reads_a_percentage_result_of_a_division_as_hundredths():
     assert recompute("760万人次 ÷ 2780万人次").quantize(Decimal("0.001")) == Decimal("0.273")
+
+
+def test_a_share_named_as_the_thing_compared_is_no_share_question(assistant):
+    # "占规上工业增加值比重…高多少" compares two shares the report states: a difference, not a quotient.
+    answer = assistant.ask("高新技术产业增加值占规上工业增加值比重十四五末比今年目标高多少")
+    assert answer.text == "高7个百分点（72% − 65%）[1][2]"
