@@ -233,7 +233,7 @@ class Assistant:
         timings["rerank"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         questions = list(analysis.parts) or [analysis]
-        # "哪几方面": the titles of the sections a retrieved passage announces answer it, whichever answerer is used.
+        # "哪几方面": the titles of the sections the best passage announces answer it, whichever answerer is used.
         outlined = self.outline.draft(analysis, hits)
         verdicts = [OK if outlined else self.judge(part, query, hits)[0] for part in questions]
         accepted = [part for part, v in zip(questions, verdicts) if v.answerable]

@@ -12,17 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .analysis import FIGURE, QuestionAnalysis
-from .key_terms import MEASURE_UNITS
+from .key_terms import AMOUNT
 from .text import MAGNITUDE, fold, three_figures
 from .types import AnswerPart
 
 # The thing an average is per: "平均每个", "平均一个", "平均一人次", "每个项目平均"; 亩产 is an average per 亩.
 _COUNTERS = "个|家|项|人次|亩|户|座|所|套|件|条|辆|处"
 _AVERAGE = re.compile(rf"平均(?:每|一)({_COUNTERS})|(?:每|一)({_COUNTERS})[^，,。？?]{{0,8}}平均|(亩)产|(亩)均产")
-_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)([万亿]?)({MEASURE_UNITS}|个)")
 _WEIGHT_UNITS = ("斤", "公斤", "吨")
-# An amount that is itself a rate or a multiple is no total.
-_NOT_TOTAL = re.compile(r"^(?:%|倍|个百分点)")
 
 
 @dataclass(frozen=True)
@@ -44,9 +41,7 @@ def _figures(part: str) -> list[_Figure]:
     found = []
     for clause in re.split(r"[、，,]", part):
         last = 0
-        for m in _FIGURE.finditer(clause):
-            if re.fullmatch(r"(?:19|20)\d\d", m.group(1)) and not m.group(2):
-                continue
+        for m in AMOUNT.finditer(clause):
             value = Decimal(m.group(1)) * MAGNITUDE.get(m.group(2), Decimal(1))
             found.append(_Figure(value, m.group(0), m.group(3), m.group(2), clause[last:m.start()]))
             last = m.end()
@@ -74,7 +69,7 @@ def average_part(q: QuestionAnalysis, evidence: str, words: list[str]) -> Answer
     for part in re.split(r"[。；;：:]", fold(evidence)):
         figures = _figures(part)
         counts = [f for f in figures if f.unit == per]
-        totals = [f for f in figures if _amount_fits(f, q, per, words) and not _NOT_TOTAL.match(f.unit)]
+        totals = [f for f in figures if _amount_fits(f, q, per, words)]
         if len(counts) == 1 and len(totals) == 1 and counts[0].value:
             part = _part(totals[0], counts[0], per)
             if part:

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .analysis import FIGURE, SUM, QuestionAnalysis
-from .key_terms import MEASURE_UNITS
+from .key_terms import AMOUNT
 from .text import fold
 from .types import AnswerPart
 
-_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)([万亿]?)({MEASURE_UNITS}|个)")
 # The shortest run of words that tells one item from another ("百亿", "开工"); shorter ones are rarely words.
 _MIN_WORD = 2
 
@@ -36,8 +35,7 @@ def _items(part: str, q: QuestionAnalysis) -> list[_Item]:
     an item of 55.8亿元 when the question asks 总投资)."""
     items = []
     for clause in re.split(r"[、，,]", part):
-        figures = [m for m in _FIGURE.finditer(clause) if not (q.unit and not m.group(3).endswith(q.unit))
-                   and not (re.fullmatch(r"(?:19|20)\d\d", m.group(1)) and not m.group(2))]
+        figures = [m for m in AMOUNT.finditer(clause) if not q.unit or m.group(3).endswith(q.unit)]
         if len(figures) > 1:
             # Its own words: those since the figure before it, else those up to the next ("45个项目按时开工").
             bounds = [0, *(m.start() for m in figures[1:]), len(clause)]

@@ -14,6 +14,8 @@ from .text import QUOTED, cn_to_arabic, search_form
 # Units specific enough that a figure in another unit cannot be the answer (个 is not: it counts anything).
 # 人次 before 人: "6.78万人次" counts visits, not the people of "4.23万人".
 MEASURE_UNITS = "美元|元|家|项|天|所|座|条|人次|次|户|人|亩|吨|平方公里|公里|平方米|斤|场|套|辆|张|棵|株|台|头|间|栋|处|件|名|微克|双"
+# A figure with its measure word, magnitude apart: "243亿元" → 243, 亿, 元; "60.3万亩" → 60.3, 万, 亩.
+AMOUNT = re.compile(rf"(\d+(?:\.\d+)?)([万亿]?)({MEASURE_UNITS}|个)")
 # An asking phrase with the measure word it counts in ("多少双鞋", "几件事", "多少钱", "多大比例"), cut out whole: jieba
 # takes 双鞋 for a word, and the 钱 of 多少钱 and the 比例 of 多大比例 are the unit asked for (元, %), not what the
 # question is about.
