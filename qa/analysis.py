@@ -30,12 +30,13 @@ _WHEN = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一�
 DAY, MONTH, YEAR = "day", "month", "year"
 _DATE_PRECISION = ((DAY, re.compile(r"哪天|哪一天|哪几天|几号|几日|什么日子")), (MONTH, re.compile(r"几月|哪个月|哪月")),
                    (YEAR, re.compile(r"哪一年|哪年|哪个年份")))
-_DEFINE = re.compile(r"什么是|是什么|什么意思|指什么|指的是|是指|代表什么|代表的是|含义|什么叫|怎么理解|怎么回事")
+_DEFINE = re.compile(r"什么是|是什么|是(?:个|一个)什么(?=$|[？?。，,！!啊呀呢吗哈])|什么意思|指什么|指的是|是指|代表什么|代表的是|含义|什么叫|怎么理解|怎么回事")
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十1-9]|都有什么|分别叫什么")
 _WHICH = re.compile(r"什么|哪|谁")
 # 什么人才 and 什么人群 ask for a kind of people, not a person; "借鉴谁的模式" asks whose, often a firm's (胖东来).
-_WHO = re.compile(r"谁(?!的)|哪位|什么人(?![才群员口士])")
+# "谁给翻译翻译", "谁知道" ask the listeners, not for a person.
+_WHO = re.compile(r"谁(?!的|给|知道)|哪位|什么人(?![才群员口士])")
 # Titles a person is named with ("刘国中副总理"); "区委书记叫什么名字" asks for a person too.
 TITLE = r"(同志|总书记|书记|总理|主席|省长|市长|区长|县长|部长|局长|主任|董事长|总经理|院士|教授)"
 # "哪个镇", "哪条路", "哪家银行": one place or body of a kind whose names end in the kind (大口镇, 高辛路, 人民医院);

@@ -55,6 +55,8 @@ def _amount_fits(f: _Figure, q: QuestionAnalysis, per: str, words: list[str]) ->
         return False
     if per == "亩" and not q.unit:
         return f.unit in _WEIGHT_UNITS
+    if q.unit in MAGNITUDE:  # "110个亿": a figure at that magnitude, whatever it counts
+        return f.magnitude == q.unit
     if q.unit:
         return f.unit == q.unit or f.unit.endswith(q.unit) or q.unit.endswith(f.unit)
     return any(w in f.lead for w in words)
@@ -69,7 +71,9 @@ def average_part(q: QuestionAnalysis, evidence: str, words: list[str]) -> Answer
     for part in re.split(r"[。；;：:]", fold(evidence)):
         figures = _figures(part)
         counts = [f for f in figures if f.unit == per]
-        totals = [f for f in figures if _amount_fits(f, q, per, words)]
+        # "一个平均多少" names no amount: the part's one figure that is not a count is the total.
+        totals = ([f for f in figures if _amount_fits(f, q, per, words)]
+                  or [f for f in figures if f.unit != per and not q.unit])
         if len(counts) == 1 and len(totals) == 1 and counts[0].value:
             part = _part(totals[0], counts[0], per)
             if part:
@@ -79,8 +83,10 @@ def average_part(q: QuestionAnalysis, evidence: str, words: list[str]) -> Answer
 
 def _part(total: _Figure, count: _Figure, per: str) -> AnswerPart | None:
     exact = total.value / count.value
-    # In the total's magnitude when the average is that large (2.25亿元), else in its base unit (791斤).
-    magnitude = total.magnitude if total.magnitude and exact >= MAGNITUDE[total.magnitude] else ""
+    # In the largest magnitude the average reaches, up to the total's (2.25亿元, 1615万元), else in its base unit
+    # (791斤, 291元).
+    reached = [m for m in ("亿", "万") if exact >= MAGNITUDE[m] and MAGNITUDE[m] <= MAGNITUDE.get(total.magnitude, 1)]
+    magnitude = reached[0] if reached else ""
     value = exact / MAGNITUDE.get(magnitude, Decimal(1))
     shown = three_figures(value)  # 243亿元 ÷ 108个 = 2.25亿元, 290.6元 → 约291元
     if not shown:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
+from .analysis import (SHARE, ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
                        TITLE, TOTAL, YEAR, QuestionAnalysis)
 from .averages import average_part
 from .periods import GLOSSARY
@@ -101,7 +101,7 @@ def _stated_for(names: tuple[str, ...], piece: str, unit: str | None = None) -> 
 def unit_ok(q: QuestionAnalysis, hit: Hit, w: Window, scorer: WindowScorer) -> bool:
     """The asked unit's figure is in a clause about the question, and beside the name of the specific thing
     asked about ("…等23个项目投产达效" names 夏都智谷科技产业园 with a count, not an investment)."""
-    if not scorer.has_unit_figure(q, hit, w):
+    if not scorer.has_unit_figure(q, hit, w) and not SHARE.search(q.folded):  # a share is computed from amounts
         return False
     return not (q.unit and q.specific and not q.asks_for(COMPARISON)
                 and not _stated_for(q.specific, window_text(hit, w), q.unit))

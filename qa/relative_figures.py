@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from .analysis import FIGURE, QuestionAnalysis
 from .key_terms import MEASURE_UNITS
-from .text import numbers_in, three_figures
+from .text import WRITTEN_YEAR, numbers_in, three_figures
 from .windows import same_units
 from .types import AnswerPart
 
@@ -30,6 +30,7 @@ _TIMES = re.compile(rf"{_AMOUNT},?是(“?([\u4e00-\u9fff]{{2,8}}?)”?末?)的(
 _GROWN = re.compile(rf"{_AMOUNT}[^,，;；。%]{{0,20}}?,?较(“?([\u4e00-\u9fff]{{2,8}}?)”?末?)增长({_NUMBER})%")
 _DOWN = ("下降", "降低", "减少", "低于")
 _ASKS_RATE = re.compile(r"增长|增速|增幅|涨|降|百分|比重|占比|率|%")
+_STATING = re.compile(r"[^，,。？?；;]*\d[^，,。？?；;]*")
 _CLAUSE_START = re.compile(r"[^,，;；。]*$")
 # The question asks for the gap itself ("比全省高多少", "高出几个百分点"), which the report states as it is.
 _ASKS_GAP = re.compile(r"(?:高|低|快|慢|多|少|差)(?:出|了)?(?:多少|几)")
@@ -93,7 +94,8 @@ def implied(q: QuestionAnalysis, folded: str, alternatives: Callable[[str], Iter
     25.3个百分点")."""
     # A percentage level answers a question about a rate, an amount one about an amount ("全市地区生产总值总量"
     # is not answered by the city's growth rate, nor "规上工业企业增长多少" by their number at the reference).
-    rate = bool(_ASKS_RATE.search(q.folded))
+    # Only the clauses that state no figure ask: "研发投入比十三五涨了57%，那十三五投了多少" asks an amount.
+    rate = bool(_ASKS_RATE.search(_STATING.sub("", WRITTEN_YEAR.sub("", q.folded))))
     return [r for r in relatives(folded) if r.reference in q.folded and r.rate == rate
             and (r.rate or not q.unit or any(u in r.level for u in same_units(q.unit)))
             and any(w in r.measure for t in q.terms if t not in r.reference and t not in q.periods

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .analysis import COMPARISON, FIGURE, LIST, QuestionAnalysis
+from .averages import counter
 from .text import CLAUSE_BREAK, WRITTEN_YEAR, numbers_in
 
 
@@ -18,7 +19,8 @@ def adds_a_figure(q: QuestionAnalysis, piece: str) -> bool:
     """A figure question is answered by a figure it does not state itself: "294家医保定点机构中定点药店有多少家"
     gets "医保定点机构扩围至294家" back, which says nothing of the part it asks for."""
     stated = _stated_figures(q)
-    if not stated or not q.asks_for(FIGURE) or q.asks_for(COMPARISON):
+    # A computation may start from the figures it states ("108个重点项目投了243亿，平均一个多少钱").
+    if not stated or not q.asks_for(FIGURE) or q.asks_for(COMPARISON) or counter(q):
         return True
     # Only a clause about the question counts: "…项目79个，完成投资8418.6万元" adds another thing's figure.
     about = [c for c in CLAUSE_BREAK.split(WRITTEN_YEAR.sub("", piece)) if any(t in c for t in q.terms)]

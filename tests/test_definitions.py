@@ -1,4 +1,5 @@
 """What-is and which-items questions are answered by the report's own explanation of the name they ask about."""
+from qa.analysis import DEFINITION, PERSON
 
 
 def test_a_glossary_definition_is_whole_and_without_its_list_number(assistant):
@@ -67,3 +68,13 @@ def test_an_unquoted_part_of_a_compound_name_asked_with_daibiao_gets_its_explana
     # "代表什么" asks a meaning; "N" (folded to n in the question) is the part the glossary writes “N”即….
     answer = assistant.ask("“1+2+4+N”里的N代表什么？", style="clauses")
     assert answer.text == "“N”即落实“1+2+4”而制定的一系列具体工作部署、政策和举措[1]"
+
+
+def test_what_a_name_is_asked_as_shi_ge_sha_is_a_definition(assistant):
+    assert assistant.analyzer.analyse("两河三渠是个啥").asks_for(DEFINITION)
+    # 是个什么 before a noun asks which kind ("是个啥等级的医院"), not what a name means.
+    assert not assistant.analyzer.analyse("人民医院现在是个啥等级的医院？").asks_for(DEFINITION)
+
+
+def test_asking_the_listeners_is_no_who_question(assistant):
+    assert not assistant.analyzer.analyse("五共五连啥意思啊 谁给翻译翻译").asks_for(PERSON)

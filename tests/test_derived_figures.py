@@ -100,3 +100,19 @@ def test_a_share_named_as_the_thing_compared_is_no_share_question(assistant):
     # "占规上工业增加值比重…高多少" compares two shares the report states: a difference, not a quotient.
     answer = assistant.ask("高新技术产业增加值占规上工业增加值比重十四五末比今年目标高多少")
     assert answer.text == "高7个百分点（72% − 65%）[1][2]"
+
+
+def test_an_average_may_start_from_the_figures_the_question_states(assistant):
+    # The evidence states only the question's own 108 and 243: for an average that is what it needs.
+    answer = assistant.ask("108个重点项目投了243亿，平均一个多少钱")
+    assert answer.text == "平均每个2.25亿元（243亿元 ÷ 108个）[1]"
+
+
+def test_an_average_is_stated_in_the_largest_magnitude_it_reaches(assistant):
+    answer = assistant.ask("文物保护13个项目花2.1亿，一个平均多少钱")
+    assert answer.text == "平均每个约1615万元（2.1亿元 ÷ 13个）[1]"
+
+
+def test_a_rate_the_question_states_is_not_what_it_asks(assistant):
+    answer = assistant.ask("研发投入比十三五涨了57%，那十三五投了多少")
+    assert answer.text == "按报告推算，“十三五”约为16.5亿元（25.95亿元 ÷ (1 + 57%)）[1]"
