@@ -94,9 +94,11 @@ def implied(q: QuestionAnalysis, folded: str, alternatives: Callable[[str], Iter
     25.3个百分点")."""
     # A percentage level answers a question about a rate, an amount one about an amount ("全市地区生产总值总量"
     # is not answered by the city's growth rate, nor "规上工业企业增长多少" by their number at the reference).
-    # Only the clauses that state no figure ask: "研发投入比十三五涨了57%，那十三五投了多少" asks an amount.
-    rate = bool(_ASKS_RATE.search(_STATING.sub("", WRITTEN_YEAR.sub("", q.folded))))
-    return [r for r in relatives(folded) if r.reference in q.folded and r.rate == rate
+    rate = bool(_ASKS_RATE.search(q.folded))
+    # A question that states a rate and asks without one asks an amount too: "研发投入比十三五涨了57%，那十三五投了
+    # 多少" (a percentage level the text states first still goes first: "现在72%，…那十三五末是多少").
+    amount = not rate or ("%" in q.folded and not _ASKS_RATE.search(_STATING.sub("", WRITTEN_YEAR.sub("", q.folded))))
+    return [r for r in relatives(folded) if r.reference in q.folded and (rate if r.rate else amount)
             and (r.rate or not q.unit or any(u in r.level for u in same_units(q.unit)))
             and any(w in r.measure for t in q.terms if t not in r.reference and t not in q.periods
                     for w in (t, *alternatives(t)))]
