@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .analysis import (SHARE, ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
-                       TITLE, TOTAL, YEAR, QuestionAnalysis)
+from .analysis import (ADDED, AREA, ASK_AT, COMPARISON, DATE, DAY, DEFINITION, FIGURE, LENGTH, LIST, MONTH, PERSON,
+                       SHARE, TITLE, TOTAL, YEAR, QuestionAnalysis)
 from .averages import average_part
 from .periods import GLOSSARY
 from .relative_figures import implied
