@@ -22,15 +22,19 @@ from tqdm import tqdm
 
 from .config import PROJECT_ROOT
 from .errors import QAError, QuestionError
-from .text import answer_form, search_form
+from .text import NUMBER, answer_form, search_form
 from .types import Answer, Chunk
 
 SPLITS = ("all", "tune", "report")
 # Evidence cut by a chunk boundary still counts as found when this share of it lies in one chunk.
 BOUNDARY_OVERLAP = 0.8
+# A gold part of six characters or more is said when this share of it appears in the answer in one piece.
+PART_OVERLAP = 0.8
 RETRIEVAL_DEPTH = 5  # hit@5 and recall@5, and what "missed retrieval" means in the report
 # "[1]" markers in an answer would otherwise leave stray digits that can fake or spoil a numeric match.
 _CITATION_MARK = re.compile(r"[\[［]\d+[\]］]")
+# Where a gold answer of several parts ("伊河、洛河；中州渠、…", "108个、243亿元") splits.
+_GOLD_PARTS = re.compile(r"[、，,；;：:。\s]+")
 
 
 class EvaluationError(QAError, ValueError):
@@ -229,6 +233,28 @@ def char_f1(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def says(answer_text: str, gold: str) -> bool:
+    """Whether an answer says a gold answer: in one piece, or, for a gold of several parts, every part.
+
+    A gold of several parts may order or join them otherwise than the report ("产业共谋实现连片发展、…" for
+    "坚持产业共谋，实现连片发展；…"), so a longer part may also differ in a joining word or two, never in a figure."""
+    said = answer_form(_CITATION_MARK.sub("", answer_text))
+    whole = answer_form(gold)
+    if whole and whole in said:
+        return True
+    parts = [p for p in (answer_form(x) for x in _GOLD_PARTS.split(gold)) if len(p) >= 2]
+    return len(parts) >= 2 and all(_part_said(p, said) for p in parts)
+
+
+def _part_said(part: str, said: str) -> bool:
+    if part in said:
+        return True
+    if len(part) < 6 or any(n not in said for n in NUMBER.findall(part)):
+        return False
+    match = SequenceMatcher(None, part, said, autojunk=False).find_longest_match(0, len(part), 0, len(said))
+    return match.size >= PART_OVERLAP * len(part)
+
+
 def _distinct(chunks: Iterable[Chunk]) -> list[Chunk]:
     seen: dict[str, Chunk] = {}
     for chunk in chunks:
@@ -252,7 +278,7 @@ def judge(item: EvalItem, answer: Answer) -> Judgement:
 
     golds = [g for g in (answer_form(s) for s in (item.answer, *item.aliases)) if g]
     said = answer_form(_CITATION_MARK.sub("", answer.text))
-    correct = not answer.refused and any(g in said for g in golds)
+    correct = not answer.refused and any(says(answer.text, g) for g in (item.answer, *item.aliases))
     f1 = 0.0 if answer.refused else max((char_f1(said, g) for g in golds), default=0.0)
 
     cited = [search_form(c.text) for c in _distinct(c.chunk for c in answer.citations)]

@@ -200,6 +200,23 @@ def test_answer_accuracy_folds_width_and_chinese_numerals_and_accepts_aliases() 
     assert compute_metrics(results)["answer"]["accuracy"] == 0.75
 
 
+@pytest.mark.parametrize(("said", "gold", "correct"), [
+    # Every part of a gold of several parts, in the report's own joining words.
+    ("“两河”即伊河、洛河，“三渠”即中州渠、涝洼渠、沙沟河", "两河：伊河、洛河；三渠：中州渠、涝洼渠、沙沟河", True),
+    ("实施重点项目108个、总投资243亿元", "108个、243亿元", True),
+    # A longer part may differ in a joining word ("坚持产业共谋，实现连片发展" for "产业共谋实现连片发展")...
+    ("即坚持产业共谋，实现连片发展；坚持设施共建，实现连片完善", "产业共谋实现连片发展、设施共建实现连片完善", True),
+    # ...never in a figure, and no part may be missing.
+    ("地区生产总值增长6.9%、规上工业增加值增长13.8%", "地区生产总值增长6.7%、规上工业增加值增长13.8%", False),
+    ("“两河”即伊河、洛河", "两河：伊河、洛河；三渠：中州渠、涝洼渠、沙沟河", False),
+    ("实施重点项目108个", "108个、243亿元", False),
+    # A short part must be said exactly.
+    ("伊河、渭河", "伊河、洛河", False),
+])
+def test_a_gold_of_several_parts_is_said_when_every_part_is(said: str, gold: str, correct: bool) -> None:
+    assert result(item(gold=gold, kind="definition"), answer(said)).judgement.answer_correct is correct
+
+
 def test_a_refused_answer_is_wrong_even_if_it_mentions_the_figure() -> None:
     r = result(item(), answer("无法确认是否为106个", refused=True))
     assert r.judgement.answer_correct is False and r.judgement.char_f1 == 0.0
