@@ -163,7 +163,8 @@ def chunk_document(source: Source, max_chars: int = 0) -> ChunkedDocument:
             continue
         paragraph_no += 1
         counters[key] = counters.get(key, 0) + 1
-        spans = _split(display, max_chars)
+        # A glossary entry is one definition: cut in two, a what-is answer would lose its second half.
+        spans = _split(display, 0 if (section_period or period) == GLOSSARY else max_chars)
         base = f"{source.name}#{'.'.join(map(str, key))}:p{counters[key]}"
         for part, (a, b) in enumerate(spans, 1):
             chunks.append(Chunk(

@@ -33,6 +33,7 @@ _FILLER = r"[”\"》]?[^,，。?？;；的]{0,10}?"
 _WHICH_ONE = r"(?!哪[个家位里座所条])"
 # A quoted name of any length: a question may ask about one figure of a coined name ("“1+2+4+N”里的“4”").
 _QUOTED_ANY = re.compile(r"[“\"]([^”\"]{1,20})[”\"]")
+_COMPOUND = re.compile(r"[\da-z]+(?:\+[\da-z]+)+", re.IGNORECASE)
 
 
 def _counts(name: str) -> set[int]:
@@ -61,8 +62,10 @@ class CoinedNames:
     def __init__(self, folded_passages: list[str]) -> None:
         self._texts = folded_passages
         quoted = {n for t in folded_passages for n in QUOTED.findall(t)}
-        # A five-year plan's name ("十五五") is a period, not a coined name.
-        self.names = frozenset(n for n in quoted if re.search(r"[\u4e00-\u9fff]", n) and not periods_in(n, None))
+        # A five-year plan's name ("十五五") is a period, not a coined name; figures joined by + ("1+2+10+6") are
+        # one, which a question may write without quotes.
+        self.names = frozenset(n for n in quoted if (re.search(r"[\u4e00-\u9fff]", n) or _COMPOUND.fullmatch(n))
+                               and not periods_in(n, None))
         self._explained: dict[str, bool] = {}
 
     def explained(self, name: str) -> bool:
@@ -112,14 +115,15 @@ class CoinedNames:
             # "“1+2+4+N”里的N代表什么" ask about “6” and “N”.
             rest = folded.replace(name, "，")
             counted = [p for p in name.split("+") if re.search(rf"(?<![\da-z+.]){re.escape(p)}(?![\da-z+.%])", rest)]
-            return counted[0] if counted else name
+            # Several parts named ("哪1哪3") ask about the whole.
+            return counted[0] if len(counted) == 1 else name
         return name
 
     def asked_unexplained(self, folded: str) -> str | None:
         """The coined name whose meaning or items the (folded) question asks for, when no passage explains it."""
         asked = {n for n in QUOTED.findall(folded) if not periods_in(n, None)}
         # Unquoted in a question, a report's name must be distinctive.
-        asked |= {n for n in self.names if n in folded and _distinctive(n)}
+        asked |= set(self.written_in(folded))
         for name in sorted(asked, key=len, reverse=True):
             esc = re.escape(name)
             asks = _ASKS_MEANING + ("|" + _ASKS_ITEMS if re.search(r"[\d一两二三四五六七八九十]", name) else "")

@@ -90,3 +90,9 @@ def test_a_new_markdown_document_needs_no_code_change(tmp_path: Path):
     doc.write_text("政府工作报告\n\n——2024年2月1日\n\n一、2023年工作回顾\n\n稳增长。全年增长5%。\n", encoding="utf-8")
     chunks = chunk_document(read_source(doc)).chunks
     assert [(c.id, c.section, c.period) for c in chunks][-1] == ("other#1.0.1:p1", ("一、2023年工作回顾", "稳增长"), "2023")
+
+
+def test_a_glossary_entry_longer_than_a_passage_stays_whole(by_id):
+    entry = [c for c in by_id.values() if c.section[-1] == "“1+2+10+6”工作部署"]
+    assert len(entry) == 1 and len(entry[0].text) > 200
+    assert entry[0].text.endswith("干部作风能力提升6个高效能治理专项行动。")

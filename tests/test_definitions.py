@@ -13,7 +13,6 @@ def test_a_question_about_one_quoted_part_of_an_entry_gets_that_parts_explanatio
 
 
 def test_a_one_character_part_of_a_compound_name_is_the_part_asked_about(assistant):
-    # The entry is cut into two passages; “6” is explained in the second, after “10”.
     answer = assistant.ask("“1+2+10+6”中的“6”是指哪6个行动？", style="clauses")
     assert answer.text.startswith("“6”即党建引领基层、大气污染治理提质增效、")
 
@@ -78,3 +77,25 @@ def test_what_a_name_is_asked_as_shi_ge_sha_is_a_definition(assistant):
 
 def test_asking_the_listeners_is_no_who_question(assistant):
     assert not assistant.analyzer.analyse("五共五连啥意思啊 谁给翻译翻译").asks_for(PERSON)
+
+
+def test_a_glossary_entry_longer_than_a_passage_is_answered_whole(assistant):
+    # The “1+2+10+6” entry is longer than a passage; cut in two, its “10” and “6” were lost to a what-is answer.
+    answer = assistant.ask("市里说的1+2+10+6工作部署是指啥", style="clauses")
+    assert answer.text.startswith("“1+2+10+6”工作部署。“1”即加快建强中原城市群副中心城市")
+    assert answer.text.endswith("干部作风能力提升6个高效能治理专项行动[1]")
+
+
+def test_a_compound_name_written_without_quotes_is_the_name_asked_about(assistant):
+    assert assistant.analyzer.analyse("1+3新材料产业具体指什么").defines == "1+3"
+
+
+def test_a_question_naming_several_parts_of_a_compound_name_asks_about_the_whole(assistant):
+    answer = assistant.ask("“1+3”新材料到底是哪1哪3", style="clauses")
+    assert answer.text == "“1+3”新材料产业。“1”即铝基新材料；“3”即分子筛吸附和催化材料、信息显示材料、先进金属材料[1]"
+
+
+def test_a_shorter_compound_inside_the_one_asked_about_is_not_asked_about(assistant):
+    # “1+2+4” is written inside “1+2+4+N” and never explained on its own: no unexplained-name refusal.
+    answer = assistant.ask("1+2+4+N N 是什么意思", style="clauses")
+    assert answer.text == "“N”即落实“1+2+4”而制定的一系列具体工作部署、政策和举措[1]"
