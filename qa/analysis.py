@@ -47,6 +47,9 @@ _YESNO = re.compile(r"吗[？?]?$|是否|有没有|是不是|能不能|会不会
 _CHANGE_VERBS = "提高|增加|增长|减少|下降|降低|上升|扩大|缩小|多出来?"
 # A change between two named periods ("从“十四五”末到“十五五”末要提高多少").
 CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})了?(?:多少|几)")
+# Without a 比 that orders two sides, "去年…今年…少了多少人" and "多打多少斤" ask for the change as well.
+_MORE_OR_LESS = re.compile(r"(?<![至最多])(?:多|少)了?[\u4e00-\u9fff]?(?:多少|几)")
+_THAN = re.compile(r"比(?![例重较])")
 # "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period
 # (a plain "还有多少人要安置" asks for a figure, not a gap).
 GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|几)|还差(?:多少|几)")
@@ -180,7 +183,7 @@ class Analyzer:
         # A sum adds two things or two periods ("A和B一共多少"; one thing's "一共交了多少套" asks for its figure); a
         # change between two named periods is computed from each's figure ("2025年GDP增长多少" is a reported rate).
         sums = SUM.search(folded) and (len(set(periods)) >= 2 or self._sides(text))
-        compare = (_COMPARE.search(folded) or sums or (len(set(periods)) >= 2 and CHANGE.search(folded))
+        compare = (_COMPARE.search(folded) or sums or (len(set(periods)) >= 2 and asks_change(folded))
                    or self.is_gap(folded, periods, year))
         if compare:
             asks.add(COMPARISON)
@@ -287,6 +290,11 @@ class Analyzer:
             if m and (SUM.search(text) or re.search(_DIFFER, text) or WHICH_MORE.search(text)):
                 return m.group(1), m.group(2)
         return None
+
+
+def asks_change(folded: str) -> bool:
+    """Whether a question naming two periods asks how a figure changed between them."""
+    return bool(CHANGE.search(folded) or (not _THAN.search(folded) and _MORE_OR_LESS.search(folded)))
 
 
 def _focus(folded: str, terms: dict[str, float]) -> str | None:

@@ -66,3 +66,23 @@ def test_grounding_recomputes_a_derivation_at_its_figures_full_magnitudes():
     assert recompute("2.2万亩 − 500亩") == Decimal(21500)
     assert recompute("8418.6万元 + 1.3亿元") == Decimal("214186000")
     assert recompute("8.7亿元 − 5.4亿元") == Decimal("330000000")
+
+
+def test_a_result_under_one_of_its_magnitude_is_said_in_the_next_one_down(assistant):
+    answer = assistant.ask("今年粮食产量目标比去年实际多多少斤？")
+    assert answer.parts[0].text.startswith("多300万斤（4.8亿斤 − 4.77亿斤）")
+
+
+def test_two_periods_without_bi_and_less_by_how_much_ask_for_the_change(assistant):
+    # No "比" orders the sides: the change runs from the earlier period to the later.
+    answer = assistant.ask("去年新增就业九千多，今年目标8000，少了多少人")
+    assert answer.parts[0].text.startswith("减少1081人（8000人 − 9081人）")
+
+
+def test_more_with_a_verb_between_asks_for_the_change_too(assistant):
+    answer = assistant.ask("粮食去年4.77亿斤，今年要4.8，多打多少斤才够")
+    assert answer.parts[0].text.startswith("增加300万斤（4.8亿斤 − 4.77亿斤）")
+
+
+def test_at_least_how_many_is_no_change(assistant):
+    assert not assistant.analyzer.analyse("去年和今年充电桩至少多少个").asks_for("comparison")

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..analysis import CHANGE, EXCEPT, FIGURE, GAP, RATIO, SHARE, SUM, WHICH_MORE, Analyzer, QuestionAnalysis
+from ..analysis import (EXCEPT, FIGURE, GAP, RATIO, SHARE, SUM, WHICH_MORE, Analyzer, QuestionAnalysis,
+                        asks_change)
 from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
 from ..text import MAGNITUDE
@@ -95,7 +96,7 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
 def _is_change(q: QuestionAnalysis) -> bool:
     """"从“十四五”末到“十五五”末要提高多少", "到2030年还要提高多少": a change from one period to another, not
     "A比B高多少"."""
-    return not q.sides and bool(CHANGE.search(q.folded) or GAP.search(q.folded))
+    return not q.sides and (asks_change(q.folded) or bool(GAP.search(q.folded)))
 
 
 def _with_context(own: dict[str, float], other: dict[str, float], weight: float) -> dict[str, float]:
@@ -237,7 +238,13 @@ def comparison_part(q: QuestionAnalysis, hits: list[Hit], scorer: WindowScorer, 
         up, down = (("提高", "下降") if rate else ("增加", "减少")) if _is_change(q) else (("高", "低") if rate else ("多", "少"))
         word = up if value >= 0 else down
     shown = "个百分点" if unit == "%" and op == "−" else unit
-    result = abs(value).quantize(Decimal(1).scaleb(-places))
+    value = abs(value)
+    # A result under one of its magnitude is said in the next one down (4.8亿斤 − 4.77亿斤 = 300万斤, not 0.03亿斤),
+    # unless the question asks in that magnitude ("多多少亿斤").
+    while shown[:1] in MAGNITUDE and shown[1:] and 0 < value < 1 and not re.search(f"[多几]少?{shown[0]}", q.folded):
+        value, places = value * MAGNITUDE["万"], max(places - 4, 0)
+        shown = shown[1:] if shown[0] == "万" else "万" + shown[1:]
+    result = value.quantize(Decimal(1).scaleb(-places))
     derivation = f"{a}{ua} {op} {b}{ub}"
     return AnswerPart(f"{word}{result}{shown}（{derivation}）", (), derivation), windows
 
