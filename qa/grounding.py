@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from .periods import plan_years
 from .text import MAGNITUDE, fold, numbers_in
 from .types import AnswerPart, Citation
 
@@ -63,7 +64,9 @@ def part_problem(part: AnswerPart, citations: list[Citation]) -> str:
     body = _MARK.sub("", part.text)
     if part.derivation:
         inputs = numbers_in(_GROWTH_FACTOR.sub(r"\1%", part.derivation))
-        if not set(inputs) <= allowed:
+        # A five-year plan's passage counts its years (80.8亿元 ÷ 5年 for a yearly average).
+        plans = {str(n) for c in own if (n := plan_years(c.chunk.period))}
+        if not set(inputs) <= allowed | plans:
             return "计算所用的数字不在引用的原文中"
         value = recompute(part.derivation)
         stated = _STATED.search(fold(body.split("（", 1)[0]))

@@ -53,6 +53,11 @@ def plan_less_its_last_year(text: str, year: int | None) -> str:
     return out
 
 
+def plan_years(label: str) -> int | None:
+    """How many years a five-year plan's label covers (5 for "十四五"); None for a year or no period."""
+    return 5 if re.fullmatch(r"十[一二三四五六七八九]五", label) else None
+
+
 def last_year(label: str) -> int:
     """The last year a period label covers: "2025" → 2025, "十四五" → 2025, "十五五" → 2030 (0 for none)."""
     if label.isdigit():

@@ -41,6 +41,11 @@ from qa.types import AnswerPart
                  id="an_average_is_stated_in_the_largest_magnitude_it_reaches"),
     pytest.param("研发投入比十三五涨了57%，那十三五投了多少", "按报告推算，“十三五”约为16.5亿元（25.95亿元 ÷ (1 + 57%)）[1]",
                  id="a_rate_the_question_states_is_not_what_it_asks"),
+    pytest.param("十四五期间旅游收入平均每年多少？", "平均每年16.16亿元（80.8亿元 ÷ 5年）[1]",
+                 id="a_five_year_plans_total_over_its_years_is_a_yearly_average_stated_exactly_when_it_ends"),
+    # 年均增长 is a rate the report states; 480亿元 is the level the plan ends at, not a sum of its years.
+    pytest.param("这五年咱区经济平均每年增长多少？", "“十四五”时期，地区生产总值突破480亿元、年均增长4.7%[1]",
+                 id="a_yearly_average_growth_is_the_rate_the_report_states"),
 ])
 def test_a_figure_the_report_implies_is_computed_and_shown(assistant, question, answer):
     assert assistant.ask(question).text == answer
@@ -84,3 +89,12 @@ def test_a_share_the_report_states_is_quoted_not_computed(assistant):
 
 def test_grounding_reads_a_percentage_result_of_a_division_as_hundredths():
     assert recompute("760万人次 ÷ 2780万人次").quantize(Decimal("0.001")) == Decimal("0.273")
+
+
+def test_a_plans_years_are_a_figure_of_its_passages_only(assistant):
+    derivation = "80.8亿元 ÷ 5年"
+    plan = assistant.ask("十四五期间旅游收入平均每年多少？")
+    assert part_problem(AnswerPart(f"平均每年16.16亿元（{derivation}）[1]", (1,), derivation), plan.citations) == ""
+    year = assistant.ask("2025年新增停车位多少个？")  # a 2025 passage counts no five years
+    assert part_problem(AnswerPart("平均每年79个（395个 ÷ 5年）[1]", (1,), "395个 ÷ 5年"), year.citations) \
+        == "计算所用的数字不在引用的原文中"

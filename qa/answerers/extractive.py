@@ -64,7 +64,8 @@ class ExtractiveAnswerer:
                 text = window_text(hits[best.hit], best)
                 base = (base_part(q, text, hits[best.hit].chunk.period, self.scorer.tokenizer.alternatives)
                         or item_sum_part(q, text)
-                        or average_part(q, text, self.scorer.tokenizer.with_alternatives(q.terms)))
+                        or average_part(q, text, self.scorer.tokenizer.with_alternatives(q.terms),
+                                        hits[best.hit].chunk.period))
                 if base:
                     computed.append((base, [best]))
                     continue
