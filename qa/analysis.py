@@ -74,8 +74,8 @@ _COMPARE = re.compile("|".join((_MORE_THAN, _BEATS, _DIFFER, r"超额|超[出过
                                  RATIO.pattern, SHARE.pattern, WHICH_MORE.pattern)))
 # Units a question may ask for by dimension: any unit of length, any of area.
 LENGTH, AREA = "长度", "面积"
-# "第几名" asks a rank and "哪几件" which ones, not a count.
-_UNIT = re.compile(rf"(?<![第哪])(?:多少|几)[万亿]?({MEASURE_UNITS})")
+# "第几名" asks a rank and "哪几件" which ones, not a count; "没几棵树", "好几个", "十几个" are remarks, not asks.
+_UNIT = re.compile(rf"(?<![第哪没好十])(?:多少|几)[万亿]?({MEASURE_UNITS})")
 # Asking for an amount of money, a length, an area or a percentage names the unit without saying it: 多少钱 and
 # 总投资是多少 are in 元, 百分之几 and 几成 in %; 多长 asks for a length and 面积 for an area, in any unit of it
 # (LENGTH, AREA); 多少亿 / 多少万 with no unit after it asks for a figure of that magnitude.
