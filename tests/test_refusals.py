@@ -336,5 +336,5 @@ def test_a_per_head_figure_is_not_answered_by_the_total_written_in_the_reports_w
 
 def test_a_remark_that_hardly_any_is_no_asked_unit(assistant):
     # "咋感觉没几棵树" remarks on trees; what is asked is the coverage rate, not a count in 棵.
-    assert assistant.analyzer.analyse("偃师森林覆盖率才多少啊 咋感觉没几棵树").unit is None
+    assert assistant.analyzer.analyse("偃师森林覆盖率才多少啊 咋感觉没几棵树").unit == "%"  # a rate word asks in %
     assert assistant.analyzer.analyse("偃师去年种了几棵树").unit == "棵"
