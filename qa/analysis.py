@@ -53,6 +53,9 @@ _THAN = re.compile(r"比(?![例重较])")
 # "到“十五五”末还要提高多少", "还差多少": the gap from where things stand now to a target of a later period
 # (a plain "还有多少人要安置" asks for a figure, not a gap).
 GAP = re.compile(rf"还(?:要|需要?|得|有)再?(?:{_CHANGE_VERBS})(?:多少|几)|还差(?:多少|几)")
+# A side or a question that says now ("比现在高出几个百分点", "从现在到“十五五”末要提高多少") means where things
+# stand: the year and plan the report reviews.
+NOW = re.compile(r"现在|目前|当前|如今|眼下")
 SUM = re.compile(r"之和|总和|合计|共计|总计|加起来|加在一起|加一块|一共|总共|两项共|共有")
 # "十四五累计接待的游客，除去2025年的，其余年份多少", "不算去年交的，前四年交了多少套": a total less one part of
 # it (a verb that leaves a part out, then what is asked; 除了 is not one: "除了A还有B" adds).
@@ -231,7 +234,8 @@ class Analyzer:
     @staticmethod
     def is_gap(folded: str, periods: tuple[str, ...], year: int | None) -> bool:
         """Asks how far a later period's target is from now: every period it names is after the report's."""
-        return bool(GAP.search(folded) and periods and year and all(last_year(p) >= year for p in periods))
+        asks = GAP.search(folded) or (NOW.search(folded) and CHANGE.search(folded))
+        return bool(asks and periods and year and all(last_year(p) >= year for p in periods))
 
     def key_terms(self, question: str) -> dict[str, float]:
         """Content words weighted by idf; a word the documents never use is backed off to its parts."""

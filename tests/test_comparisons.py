@@ -86,3 +86,8 @@ def test_more_with_a_verb_between_asks_for_the_change_too(assistant):
 
 def test_at_least_how_many_is_no_change(assistant):
     assert not assistant.analyzer.analyse("去年和今年充电桩至少多少个").asks_for("comparison")
+
+
+def test_from_now_to_a_later_plan_asks_the_gap_to_its_target(assistant):
+    answer = assistant.ask("城镇化率从现在到十五五末要提高几个百分点？")
+    assert answer.parts[0].text.startswith("提高3.4个百分点（71% − 67.6%）")

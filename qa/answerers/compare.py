@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ..analysis import (EXCEPT, FIGURE, GAP, RATIO, SHARE, SUM, WHICH_MORE, Analyzer, QuestionAnalysis,
+from ..analysis import (EXCEPT, FIGURE, GAP, NOW, RATIO, SHARE, SUM, WHICH_MORE, Analyzer, QuestionAnalysis,
                         asks_change)
 from ..key_terms import MEASURE_UNITS
 from ..periods import last_year, plan_of
@@ -50,8 +50,6 @@ def comparable(a: str, b: str) -> bool:
     return x == y or any({x, y} <= same for same in _SAME_COUNT)
 
 
-# A side that says now ("比现在高出几个百分点") means where things stand: the year and plan the report reviews.
-_NOW = re.compile(r"现在|目前|当前|如今|眼下")
 
 
 def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
@@ -77,7 +75,7 @@ def _sides(q: QuestionAnalysis, analyzer: Analyzer) -> list[QuestionAnalysis]:
         named = [bool(mine) and not (_TARGET_OR_RESULT.search(s.text) and all(t in other.terms for t in mine))
                  for s, mine, other in zip(sides, known, sides[::-1])]
         return [replace(s, terms=s.terms if own else {**other.terms, **s.terms},
-                        periods=s.periods or (now if _NOW.search(s.text) and now else q.periods),
+                        periods=s.periods or (now if NOW.search(s.text) and now else q.periods),
                         asks=s.asks | {FIGURE}, focus=s.focus if own else other.focus)
                 for s, own, other in zip(sides, named, sides[::-1])]
     if now and analyzer.is_gap(q.folded, q.periods, q.year):
