@@ -91,3 +91,15 @@ def test_at_least_how_many_is_no_change(assistant):
 def test_from_now_to_a_later_plan_asks_the_gap_to_its_target(assistant):
     answer = assistant.ask("城镇化率从现在到十五五末要提高几个百分点？")
     assert answer.parts[0].text.startswith("提高3.4个百分点（71% − 67.6%）")
+
+
+def test_a_share_is_not_compared_with_a_growth(assistant):
+    # "规上工业去年13.8，今年目标才7": 65% (a share of 规上工业增加值) is no figure of the same kind as 13.8% (a growth).
+    answer = assistant.ask("规上工业去年13.8，今年目标才7？差了多少")
+    assert answer.parts[0].text.startswith("高6.8个百分点（13.8% − 7%）")
+
+
+def test_an_amount_added_is_not_computed_from_rates(assistant):
+    # 增加 without a rate word asks for an amount: neither "45% − 6.7%" (a share less a growth) nor "5.5% − 6.7%".
+    answer = assistant.ask("到2030年地区生产总值还要增加多少")
+    assert not any(p.derivation and "%" in p.derivation for p in answer.parts)

@@ -25,6 +25,7 @@ from ..windows import Window, WindowScorer, same_units, window_text
 _FIGURE = re.compile(rf"(?<![a-z\d.])(\d+(?:\.\d+)?)(%|个百分点|[万亿]?(?:个|{MEASURE_UNITS})|万|亿|倍)?")
 # Rate words ask for a percentage even when the question names no unit ("年均增速高多少").
 _RATE = re.compile(r"百分点|增速|增幅|增长率|比重|占比|(?<!效)率(?!先)")
+_ADDED = re.compile(r"增加(?!值)|减少")
 # What a figure measures, read from the words before it ("增长13.8%" a growth, "占…比重达72%" a share), and
 # what a side asks for, read from its nouns only: in "比重要提高多少" the verb compares, the noun is a share.
 _FIGURE_KINDS = {"growth": re.compile(r"增长|增速|增幅|涨|提高|下降|降幅|降低"), "share": re.compile(r"比重|占比|占")}
@@ -142,12 +143,14 @@ def figures(text: str, terms: dict[str, tuple[float, list[str]]]) -> list[Figure
 
 def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
     """A figure in the unit the question asks for (or one counting the same things: 件 and 项): 百分点 or a rate
-    asks for percentages, 多少亿 for a figure in 亿, 多少亿元 for 亿元 (not 亿美元); a share is computed from two
-    amounts."""
+    asks for percentages, 增加 or 减少 without one for an amount, 多少亿 for a figure in 亿, 多少亿元 for 亿元 (not
+    亿美元); a share is computed from two amounts."""
     if SHARE.search(q.folded):
         return unit not in ("%", "个百分点", "倍")
     if _RATE.search(q.folded):
         return unit in ("%", "个百分点")
+    if not q.unit and _ADDED.search(q.folded):  # "地区生产总值还要增加多少": an amount added, not a rate
+        return unit not in ("%", "个百分点", "倍")
     if q.unit in ("万", "亿"):
         return unit.startswith(q.unit)
     return not q.unit or unit.lstrip("万亿") in same_units(q.unit)
@@ -156,12 +159,12 @@ def _unit_fits(unit: str, q: QuestionAnalysis) -> bool:
 def figure_pair(q: QuestionAnalysis, texts: list[str], terms: list[dict[str, tuple[float, list[str]]]],
                 wanted: list[frozenset[str]], same_passage: bool) -> tuple[Figure, Figure] | None:
     """The two figures, one per side, that hold most of their sides' terms (some at least), of the kind each
-    side asks for, in one unit the question accepts; two sides are two figures (a figure minus itself,
-    "72% − 72%", answers nothing)."""
+    side asks for, in one unit the question accepts, and not of two kinds (a share less a growth, "45% − 6.7%");
+    two sides are two figures (a figure minus itself, "72% − 72%", answers nothing)."""
     # A figure none of whose side's words are around it is some other thing's ("全国平均" has no figure here).
     ones, others = ([f for f in figures(t, w) if f.measures(k) and f.weight > 0] for t, w, k in zip(texts, terms, wanted))
     pairs = [(a, b) for a in ones for b in others if comparable(a.unit, b.unit) and _unit_fits(a.unit, q)
-             and _unit_fits(b.unit, q)
+             and _unit_fits(b.unit, q) and a.measures(b.kinds)
              and not (same_passage and (a.clause, a.start) == (b.clause, b.start))]
     # Ties go to the figures stated first, as a reader would take them.
     return max(pairs, key=lambda p: p[0].weight + p[1].weight, default=None)
