@@ -34,6 +34,9 @@ _DEFINE = re.compile(r"什么是|是什么|是(?:个|一个)什么(?=$|[？?。�
 # "哪些" and "哪三条" (which + a count) ask for every item of an enumeration.
 _LIST = re.compile(r"哪些|包括什么|哪几|哪[两三四五六七八九十1-9]|都有什么|分别叫什么")
 _WHICH = re.compile(r"什么|哪|谁")
+# "几张文化名片是哪些", "那几条国道省道是哪几条": 几 and a measure word before a noun name the things a which-ones
+# question asks about; they do not ask how many.
+_SOME = re.compile(rf"(?<![多少第哪])几(?:{MEASURE_UNITS})(?=[\u4e00-\u9fff])")
 # 什么人才 and 什么人群 ask for a kind of people, not a person; "借鉴谁的模式" asks whose, often a firm's (胖东来).
 # "谁给翻译翻译", "谁知道" ask the listeners, not for a person.
 _WHO = re.compile(r"谁(?!的|给|知道)|哪位|什么人(?![才群员口士])")
@@ -165,7 +168,8 @@ class Analyzer:
         text = plan_less_its_last_year(text, year)
         folded = search_form(cn_to_arabic(text))
         asks = set()
-        if _HOW_MUCH.search(text):
+        counted = _SOME.sub("", text) if _LIST.search(text) else text  # the question without the things it names
+        if _HOW_MUCH.search(counted):
             asks.add(FIGURE)
         if _WHEN.search(text):
             asks.add(DATE)
@@ -195,7 +199,7 @@ class Analyzer:
         fragment = unit_word(text)
         if fragment:
             asks.add(FIGURE)
-        unit = _UNIT.search(folded) or fragment
+        unit = _UNIT.search(search_form(cn_to_arabic(counted))) or fragment
         unit_name = unit.group(1) if unit else next((u for pattern, u in _IMPLIED_UNIT if pattern.search(folded)), None)
         parts = tuple(self.analyse(p, split=False, year=year) for p in self._subquestions(text)) if split else ()
         # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.

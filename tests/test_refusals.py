@@ -338,3 +338,12 @@ def test_a_remark_that_hardly_any_is_no_asked_unit(assistant):
     # "咋感觉没几棵树" remarks on trees; what is asked is the coverage rate, not a count in 棵.
     assert assistant.analyzer.analyse("偃师森林覆盖率才多少啊 咋感觉没几棵树").unit == "%"  # a rate word asks in %
     assert assistant.analyzer.analyse("偃师去年种了几棵树").unit == "棵"
+
+
+def test_a_which_ones_question_naming_some_things_asks_no_count(assistant):
+    # "几张文化名片是哪些": 几张 names the cards; no figure in 张 is asked for.
+    analysis = assistant.analyzer.analyse("偃师的几张文化名片是哪些")
+    assert analysis.unit is None and not analysis.asks_for("figure")
+    assert "“夏商古都、玄奘故里、客家祖根”名片" in assistant.ask("偃师的几张文化名片是哪些").text
+    # Asked on its own, the count is asked for.
+    assert assistant.analyzer.analyse("偃师有几张文化名片").unit == "张"
