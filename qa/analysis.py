@@ -128,7 +128,7 @@ class Analyzer:
 
     def __init__(self, tokenizer: Tokenizer, passages: list[str], home_places: frozenset[str],
                  report_year: int | None, absent_word_weight: float, own_places: frozenset[str] = frozenset(),
-                 specific_passages: int = 0) -> None:
+                 specific_passages: int = 0, context_weight: float = 1.0) -> None:
         self.tokenizer = tokenizer
         # The places the documents are about ("偃师" in the Yanshi report, and the units above it that its
         # header names, "洛阳"): a question naming them asks nothing more specific, so they are not key terms.
@@ -139,6 +139,7 @@ class Analyzer:
         self.report_year = report_year
         self.absent_word_weight = absent_word_weight
         self.specific_passages = specific_passages
+        self.context_weight = context_weight
         self._corpus = [search_form(cn_to_arabic(t)) for t in passages]
         self._df_cache: dict[str, int] = {}
         self.names = CoinedNames(self._corpus)
@@ -205,6 +206,7 @@ class Analyzer:
         # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.
         parts = tuple(p if p.periods or i == 0 else replace(p, periods=parts[0].periods) for i, p in enumerate(parts))
         terms, nouns = self.terms_and_nouns(text)
+        terms = self._context_weighted(text, terms)
         about = without_the_speaker(text)
         named, suffixed = self.tokenizer.places(about, bare=True), self.tokenizer.places(about)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
@@ -228,6 +230,20 @@ class Analyzer:
                                           self.specific_passages),
             place_kind=next(iter(_WHICH_PLACE.findall(text)), None),
         )
+
+    def _context_weighted(self, text: str, terms: dict[str, float]) -> dict[str, float]:
+        """Key words found only in clauses that ask nothing, at the context weight, when some clause asks with
+        key words of its own (everyday phrasing a document never uses keeps its own low weight)."""
+        clauses = re.findall(r"[^，,。！!？?；;]+[，,。！!？?；;]*", text)
+        asking = [c for c in clauses if QUESTION_WORDS.search(c)]
+        if not asking or len(asking) == len(clauses):
+            return terms
+        asked = search_form(cn_to_arabic("".join(asking)))
+        # "常听人说偃师有三张名片，报告里说的是哪三张": an asking clause without words of its own asks about the context's.
+        if not any(t in asked for t, v in terms.items() if v != self.absent_word_weight):
+            return terms
+        return {t: v if t in asked or v == self.absent_word_weight else v * self.context_weight
+                for t, v in terms.items()}
 
     def _in_a_name(self, place: str, folded: str) -> bool:
         """The place begins a name the documents use ("河南省创新龙头企业", an award): the question asks about

@@ -65,7 +65,7 @@ class Assistant:
         # Relative years resolve against the newest report, or against the report the question names.
         self.analyzer = Analyzer(tokenizer, [c.text for c in index.chunks], home, max(years) if years else None,
                                  params.windows.absent_word_weight, frozenset(d.place for d in docs if d.place),
-                                 params.windows.specific_passages)
+                                 params.windows.specific_passages, params.windows.context_weight)
         # With several reports every statement says which one it comes from ("新安县2025年，…").
         self.place_labels = {d.name: d.place_full or d.name for d in docs} if len(index.documents) > 1 else {}
         self.scorer = WindowScorer(tokenizer, params.windows)

@@ -325,3 +325,17 @@ def test_a_sentence_at_the_edge_of_an_answer_with_none_of_the_questions_words_is
     # The window "常住人口城镇化率达到71%左右。着力打造河南省城乡融合发展先行区" starts with another goal.
     answer = assistant.ask("十五五期间偃师要着力打造什么先行区？")
     assert answer.text == "“十五五”时期目标：着力打造河南省城乡融合发展先行区[1]"
+
+
+def test_words_only_in_a_clause_that_asks_nothing_weigh_less(assistant):
+    # "孩子明年上小学" says who asks; 孩子 pulled the answer to 完善儿童保障政策.
+    plain = assistant.analyzer.analyse("今年偃师要建成哪所新小学？孩子")
+    q = assistant.analyzer.analyse("孩子明年上小学，今年偃师要建成哪所新小学？")
+    assert q.terms["孩子"] == pytest.approx(assistant.analyzer.idf("孩子") * assistant.params.windows.context_weight)
+    assert q.terms["小学"] == pytest.approx(assistant.analyzer.idf("小学")) and plain.terms["小学"] == q.terms["小学"]
+    assert assistant.ask("孩子明年上小学，今年偃师要建成哪所新小学？").text.startswith("2026年计划：建成尚义路小学")
+
+
+def test_an_asking_clause_without_words_of_its_own_keeps_the_contexts_at_full_weight(assistant):
+    q = assistant.analyzer.analyse("常听人说偃师有三张名片，报告里说的是哪三张？")
+    assert q.terms["名片"] == pytest.approx(assistant.analyzer.idf("名片"))
