@@ -99,3 +99,9 @@ def test_a_shorter_compound_inside_the_one_asked_about_is_not_asked_about(assist
     # “1+2+4” is written inside “1+2+4+N” and never explained on its own: no unexplained-name refusal.
     answer = assistant.ask("1+2+4+N N 是什么意思", style="clauses")
     assert answer.text == "“N”即落实“1+2+4”而制定的一系列具体工作部署、政策和举措[1]"
+
+
+def test_a_name_no_passage_explains_is_answered_with_the_sentence_that_uses_it(assistant):
+    # "“三蹦子”海外出圈" alone says nothing of what 三蹦子 is; the clause before it does.
+    answer = assistant.ask("报告里“三蹦子”说的是什么？", style="clauses")
+    assert answer.text == "三轮摩托车产业获评省级中小企业特色产业集群，“三蹦子”海外出圈[1]"

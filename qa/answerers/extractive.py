@@ -139,7 +139,10 @@ class ExtractiveAnswerer:
             colon = max(text.rfind("：", a, b), text.rfind(":", a, b))
             if colon >= w.start:
                 b = sentence_around(text, colon, colon + 1, ends="。！？!?")[1]
-            if _ENUMERATION.search(text[a:b]):
+            # A list, or the sentence that uses the name asked about when no passage explains it: its other
+            # clauses say what the name stands for ("三轮摩托车产业获评…，“三蹦子”海外出圈").
+            if _ENUMERATION.search(text[a:b]) or (q.asks_for(DEFINITION) and q.defines
+                                                  and q.defines in fold(text[w.start:w.end])):
                 return Window(w.hit, a, b, w.score, w.coverage, w.semantic, w.whole)
         return self._on_topic(q, hits, w)
 
