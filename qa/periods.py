@@ -13,11 +13,13 @@ from .text import cn_to_arabic, search_form
 GLOSSARY = "glossary"
 _GLOSSARY_HEADINGS = ("名词解释", "名词注释", "注释", "附注", "术语解释")
 _CN = "〇一二三四五六七八九"
+_PLAN = re.compile(r"十[一二三四五六七八九]五")
 _REPORT_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 _EXPR = re.compile(
     r"(?P<year>(?:19|20)\d\d)(?:年(?:当年)?)?|(?P<plan>十[一二三四五六七八九]五)"
     r"|(?P<before>前年)|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
     r"|(?P<past>过去五年|五年来|这五年|近五年|这几年|近几年|近年来|这些年)"
+    r"|(?P<five>(?<![\d.未来今后下个一十第前头要])(?:五|5)年(?!规划|计划|内|后))"
     r"|(?P<future>未来五年|今后五年|接下来五年|下一个五年|到20\d\d年)"
 )
 
@@ -91,7 +93,8 @@ def periods_in(text: str, year: int | None) -> list[str]:
             labels.append(str(year - 1))
         elif kind == "this":
             labels.append(str(year))
-        elif kind == "past":
+        elif kind == "past" or (kind == "five" and not _PLAN.search(text)):
+            # Five years alone are the plan under review, unless the text names a plan ("十三五那五年").
             labels.append(plan_of(year - 1))
         elif kind == "future":
             labels.append(plan_of(year))

@@ -35,3 +35,11 @@ def test_a_period_named_only_in_the_askers_premise_is_not_asked_about(assistant)
 
 def test_a_comparison_keeps_both_periods_it_names(assistant):
     assert set(assistant.analyzer.analyse("去年城镇新增就业的实际人数，比今年定的目标多出多少人？").periods) == {"2025", "2026"}
+
+
+def test_five_years_alone_are_the_plan_under_review_unless_a_plan_is_named():
+    assert periods_in("去年游客760万，占五年那2780万的几成", 2026) == ["2025", "十四五"]
+    assert periods_in("十三五那五年偃师经济平均每年增长多少", 2026) == ["十三五"]
+    assert periods_in("未来五年城镇化率要到多少", 2026) == ["十五五"]
+    # Not five years: 十五年, 2.5年, 五年规划, and what the asker does not want (不要五年的).
+    assert [periods_in(t, 2026) for t in ("十五年", "2.5年", "五年规划", "不要五年的")] == [[], [], [], []]
