@@ -14,7 +14,7 @@ from .key_terms import MEASURE_UNITS, key_terms
 from .lexical import Tokenizer
 from .names import CoinedNames, foreign_places, specific_names
 from .periods import last_year, periods_in, plan_less_its_last_year
-from .question_parts import (HOW_MANY, QUESTION_WORDS, asking_clauses, unit_word, without_greeting,
+from .question_parts import (HOW_MANY, QUESTION_WORDS, asking_clauses, context_weighted, unit_word, without_greeting,
                              without_the_speaker)
 from .text import cn_to_arabic, fold, search_form, to_simplified, written_asking
 
@@ -206,7 +206,7 @@ class Analyzer:
         # "去年新增就业多少人？技能培训多少人？": a part that names no period asks about the first part's.
         parts = tuple(p if p.periods or i == 0 else replace(p, periods=parts[0].periods) for i, p in enumerate(parts))
         terms, nouns = self.terms_and_nouns(text)
-        terms = self._context_weighted(text, terms)
+        terms = context_weighted(text, terms, self.absent_word_weight, self.context_weight)
         about = without_the_speaker(text)
         named, suffixed = self.tokenizer.places(about, bare=True), self.tokenizer.places(about)
         # "洛阳全市", "河南全省" ask about the whole city or province, whichever it is.
@@ -230,20 +230,6 @@ class Analyzer:
                                           self.specific_passages),
             place_kind=next(iter(_WHICH_PLACE.findall(text)), None),
         )
-
-    def _context_weighted(self, text: str, terms: dict[str, float]) -> dict[str, float]:
-        """Key words found only in clauses that ask nothing, at the context weight, when some clause asks with
-        key words of its own (everyday phrasing a document never uses keeps its own low weight)."""
-        clauses = re.findall(r"[^，,。！!？?；;]+[，,。！!？?；;]*", text)
-        asking = [c for c in clauses if QUESTION_WORDS.search(c)]
-        if not asking or len(asking) == len(clauses):
-            return terms
-        asked = search_form(cn_to_arabic("".join(asking)))
-        # "常听人说偃师有三张名片，报告里说的是哪三张": an asking clause without words of its own asks about the context's.
-        if not any(t in asked for t, v in terms.items() if v != self.absent_word_weight):
-            return terms
-        return {t: v if t in asked or v == self.absent_word_weight else v * self.context_weight
-                for t, v in terms.items()}
 
     def _in_a_name(self, place: str, folded: str) -> bool:
         """The place begins a name the documents use ("河南省创新龙头企业", an award): the question asks about

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from .key_terms import MEASURE_UNITS
+from .text import cn_to_arabic, search_form
 
 QUESTION_WORDS = re.compile(r"[？?吗呢]|多少|几|什么|哪|谁|怎么|如何|是否|有没有")
 HOW_MANY = re.compile(r"多少|几")
@@ -51,3 +52,18 @@ def unit_word(text: str) -> re.Match[str] | None:
     if QUESTION_WORDS.search(text):
         return None
     return next((m for m in map(_UNIT_WORD.fullmatch, text.split()) if m), None)
+
+
+def context_weighted(text: str, terms: dict[str, float], absent_weight: float, weight: float) -> dict[str, float]:
+    """Key words found only in clauses that ask nothing, at `weight`, when some clause asks with key words of its
+    own ("孩子明年上小学，今年偃师要建成哪所新小学": 孩子 says who asks, not what); everyday phrasing a document never
+    uses keeps its own low weight (`absent_weight`)."""
+    clauses = re.findall(r"[^，,。！!？?；;]+[，,。！!？?；;]*", text)
+    asking = [c for c in clauses if QUESTION_WORDS.search(c)]
+    if not asking or len(asking) == len(clauses):
+        return terms
+    asked = search_form(cn_to_arabic("".join(asking)))
+    # "常听人说偃师有三张名片，报告里说的是哪三张": an asking clause without words of its own asks about the context's.
+    if not any(t in asked for t, v in terms.items() if v != absent_weight):
+        return terms
+    return {t: v if t in asked or v == absent_weight else v * weight for t, v in terms.items()}

@@ -51,8 +51,6 @@ def comparable(a: str, b: str) -> bool:
     return x == y or any({x, y} <= same for same in _SAME_COUNT)
 
 
-
-
 def kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
     """Which kinds of measure ("growth", "share") the text names, by `patterns`."""
     return frozenset(k for k, pattern in patterns.items() if pattern.search(text))
