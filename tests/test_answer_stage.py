@@ -329,10 +329,9 @@ def test_a_sentence_at_the_edge_of_an_answer_with_none_of_the_questions_words_is
 
 def test_words_only_in_a_clause_that_asks_nothing_weigh_less(assistant):
     # "孩子明年上小学" says who asks; 孩子 pulled the answer to 完善儿童保障政策.
-    plain = assistant.analyzer.analyse("今年偃师要建成哪所新小学？孩子")
     q = assistant.analyzer.analyse("孩子明年上小学，今年偃师要建成哪所新小学？")
     assert q.terms["孩子"] == pytest.approx(assistant.analyzer.idf("孩子") * assistant.params.windows.context_weight)
-    assert q.terms["小学"] == pytest.approx(assistant.analyzer.idf("小学")) and plain.terms["小学"] == q.terms["小学"]
+    assert q.terms["小学"] == pytest.approx(assistant.analyzer.idf("小学"))
     assert assistant.ask("孩子明年上小学，今年偃师要建成哪所新小学？").text.startswith("2026年计划：建成尚义路小学")
 
 
