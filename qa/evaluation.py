@@ -233,12 +233,12 @@ def char_f1(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def says(answer_text: str, gold: str) -> bool:
-    """Whether an answer says a gold answer: in one piece, or, for a gold of several parts, every part.
+def says(said: str, gold: str) -> bool:
+    """Whether an answer (`said`, in its answer form) says a gold answer: in one piece, or, for a gold of several
+    parts, every part.
 
     A gold of several parts may order or join them otherwise than the report ("产业共谋实现连片发展、…" for
     "坚持产业共谋，实现连片发展；…"), so a longer part may also differ in a joining word or two, never in a figure."""
-    said = answer_form(_CITATION_MARK.sub("", answer_text))
     whole = answer_form(gold)
     if whole and whole in said:
         return True
@@ -278,7 +278,7 @@ def judge(item: EvalItem, answer: Answer) -> Judgement:
 
     golds = [g for g in (answer_form(s) for s in (item.answer, *item.aliases)) if g]
     said = answer_form(_CITATION_MARK.sub("", answer.text))
-    correct = not answer.refused and any(says(answer.text, g) for g in (item.answer, *item.aliases))
+    correct = not answer.refused and any(says(said, g) for g in (item.answer, *item.aliases))
     f1 = 0.0 if answer.refused else max((char_f1(said, g) for g in golds), default=0.0)
 
     cited = [search_form(c.text) for c in _distinct(c.chunk for c in answer.citations)]

@@ -16,7 +16,7 @@ _CN = "〇一二三四五六七八九"
 _PLAN = re.compile(r"十[一二三四五六七八九]五")
 _REPORT_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 _EXPR = re.compile(
-    r"(?P<year>(?:19|20)\d\d)(?:年(?:当年)?)?|(?P<plan>十[一二三四五六七八九]五)"
+    rf"(?P<year>(?:19|20)\d\d)(?:年(?:当年)?)?|(?P<plan>{_PLAN.pattern})"
     r"|(?P<before>前年)|(?P<last>去年|上一年|上年)|(?P<this>今年|本年|当年|明年|新的一年)"
     r"|(?P<past>过去五年|五年来|这五年|近五年|这几年|近几年|近年来|这些年)"
     r"|(?P<five>(?<![\d.未来今后下个一十第前头要])(?:五|5)年(?!规划|计划|内|后))"
@@ -35,7 +35,7 @@ def plan_of(year: int) -> str:
     return f"十{_CN[(year - 2021) // 5 + 4]}五"
 
 
-_ASKS_PLAN = re.compile(r"十[一二三四五六七八九]五|五年")
+_ASKS_PLAN = re.compile(rf"{_PLAN.pattern}|五年")
 
 
 def plan_less_its_last_year(text: str, year: int | None) -> str:
@@ -57,14 +57,14 @@ def plan_less_its_last_year(text: str, year: int | None) -> str:
 
 def plan_years(label: str) -> int | None:
     """How many years a five-year plan's label covers (5 for "十四五"); None for a year or no period."""
-    return 5 if re.fullmatch(r"十[一二三四五六七八九]五", label) else None
+    return 5 if _PLAN.fullmatch(label) else None
 
 
 def last_year(label: str) -> int:
     """The last year a period label covers: "2025" → 2025, "十四五" → 2025, "十五五" → 2030 (0 for none)."""
     if label.isdigit():
         return int(label)
-    if re.fullmatch(r"十[一二三四五六七八九]五", label):
+    if _PLAN.fullmatch(label):
         return 2020 + 5 * (_CN.index(label[1]) - 3)
     return 0
 
